@@ -1,0 +1,70 @@
+// Entry point: take over the top level from clipanion (which would print errors on stdout and
+// exit 0 from a catch), so every failure is `Error: ...` on stderr with podman's exit code.
+import { Cli, UsageError } from 'clipanion';
+import { commands } from './registry.js';
+import { normalizeBooleanFlags, extractGlobals } from './options.js';
+import type { TsmanCommand, TsmanContext } from './base.js';
+import { TsmanError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false });
+  const words = new Set<string>();
+  for (const c of commands) {
+    cli.register(c);
+    for (const p of c.paths ?? []) for (const w of p) words.add(w);
+  }
+  const { globals, rest } = extractGlobals(argv, words);
+  const args = normalizeBooleanFlags(rest);
+  const context: TsmanContext = { ...Cli.defaultContext, globals };
+
+  let command: TsmanCommand;
+  try {
+    if (args.length === 0) args.push('--help');
+    if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+      process.stdout.write(`tsman version ${VERSION}\n`);
+      return 0;
+    }
+    command = cli.process(args, context) as TsmanCommand;
+  } catch (err) {
+    return report(err);
+  }
+
+  const ctor = command.constructor as typeof TsmanCommand;
+  if (ctor.needsUserNamespace && process.geteuid?.() !== 0 && !process.env._TSMAN_USERNS) {
+    try {
+      const { reexecInUserNamespace } = await import('../userns/index.js');
+      const { resolvePaths } = await import('../config/paths.js');
+      process.env._TSMAN_ROOTLESS_UID = String(process.geteuid?.());
+      return await reexecInUserNamespace(resolvePaths().runtimeDir, process.argv.slice(1));
+    } catch (err) {
+      return report(err);
+    }
+  }
+
+  try {
+    const code = await command.validateAndExecute();
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof TsmanError) {
+    process.stderr.write(`Error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof UsageError || (err instanceof Error && (err.name === 'UnknownSyntaxError' || err.name === 'AmbiguousSyntaxError'))) {
+    const first = err.message.split('\n')[0]!.replace(/^Invalid option name \("?(.*?)"?\)\.?$/, 'unknown flag: $1')
+      .replace(/^Unsupported option name \("?(.*?)"?\)\.?$/, 'unknown flag: $1');
+    process.stderr.write(`Error: ${first}\n`);
+    process.stderr.write(`See 'tsman --help'\n`);
+    return 125;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Error: ${msg}\n`);
+  if (process.env.TSMAN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 125;
+}

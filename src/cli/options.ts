@@ -1,0 +1,88 @@
+// Option helpers shared by every command. podman (pflag) accepts `--flag=false` for booleans,
+// clipanion does not: every boolean declared through Bool() is recorded so main.ts can rewrite
+// `--flag=true|false` into clipanion's `--flag` / `--no-flag` before parsing.
+import { Option } from 'clipanion';
+
+export const booleanFlags = new Set<string>();
+
+export function Bool(names: string, initial: boolean, opts: { description?: string; hidden?: boolean } = {}): boolean {
+  for (const n of names.split(',')) booleanFlags.add(n.trim());
+  return Option.Boolean(names, initial, opts);
+}
+
+/** A boolean whose absence matters (undefined = not given, e.g. --tls-verify defers to config). */
+export function TriBool(names: string, opts: { description?: string; hidden?: boolean } = {}): boolean | undefined {
+  for (const n of names.split(',')) booleanFlags.add(n.trim());
+  return Option.Boolean(names, opts);
+}
+
+/** Rewrite `--x=true` → `--x`, `--x=false` → `--no-x` for declared booleans; stops at `--`. */
+export function normalizeBooleanFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  let done = false;
+  for (const a of argv) {
+    if (done) { out.push(a); continue; }
+    if (a === '--') { done = true; out.push(a); continue; }
+    const m = /^(--[A-Za-z0-9][A-Za-z0-9-]*)=(true|false)$/i.exec(a);
+    if (m && booleanFlags.has(m[1]!)) {
+      const name = m[1]!;
+      out.push(m[2]!.toLowerCase() === 'true' ? name : `--no-${name.slice(2)}`);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** Global flags podman accepts anywhere before the first positional argument. */
+export interface GlobalOptions {
+  root?: string;
+  runroot?: string;
+  storageDriver?: string;
+  storageOpts: string[];
+  logLevel?: string;
+  cgroupManager?: string;
+  runtime?: string;
+  registriesConf?: string;
+}
+
+const GLOBAL_VALUE_FLAGS: Record<string, keyof GlobalOptions> = {
+  '--root': 'root',
+  '--runroot': 'runroot',
+  '--storage-driver': 'storageDriver',
+  '--storage-opt': 'storageOpts',
+  '--log-level': 'logLevel',
+  '--cgroup-manager': 'cgroupManager',
+  '--registries-conf': 'registriesConf',
+};
+
+/**
+ * Pull the global flags out of argv. They are taken from anywhere before the first positional
+ * token that is not a command word (so `tsman run IMG cmd --root x` passes `--root x` to the
+ * container), which is where pflag's persistent flags can stand too.
+ */
+export function extractGlobals(argv: string[], commandWords: Set<string>): { globals: GlobalOptions; rest: string[] } {
+  const globals: GlobalOptions = { storageOpts: [] };
+  const rest: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const key = GLOBAL_VALUE_FLAGS[name];
+    if (key) {
+      let value: string | undefined;
+      if (eq > 0 && a.startsWith('--')) value = a.slice(eq + 1);
+      else value = argv[++i];
+      if (value === undefined) { rest.push(a); continue; }
+      if (key === 'storageOpts') globals.storageOpts.push(value);
+      else (globals as unknown as Record<string, string>)[key] = value;
+      continue;
+    }
+    if (!a.startsWith('-') && !commandWords.has(a)) break;
+    rest.push(a);
+  }
+  for (; i < argv.length; i++) rest.push(argv[i]!);
+  return { globals, rest };
+}

@@ -1,0 +1,43 @@
+// The one explicit list of commands (yarn's plugin-essentials index does the same).
+import type { CommandClass } from 'clipanion';
+import type { TsmanContext } from './base.js';
+import { HelpCommand } from './help.js';
+import { InspectCommand } from './inspect.js';
+import { PullCommand } from './image/pull.js';
+import { ImagesCommand } from './image/list.js';
+import { ImageInspectCommand } from './image/inspect.js';
+import { RmiCommand } from './image/rm.js';
+import { TagCommand, UntagCommand } from './image/tag.js';
+import { ImageExistsCommand } from './image/exists.js';
+import { ImagePruneCommand } from './image/prune.js';
+import { HistoryCommand } from './image/history.js';
+import { ImageMountCommand, ImageUnmountCommand } from './image/mount.js';
+import { InfoCommand } from './system/info.js';
+import { VersionCommand } from './system/version.js';
+import { SystemResetCommand } from './system/reset.js';
+import { SystemMigrateCommand } from './system/migrate.js';
+import { UnshareCommand } from './system/unshare.js';
+import { LoginCommand, LogoutCommand } from './system/login.js';
+
+export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }> = [
+  HelpCommand,
+  InspectCommand,
+  PullCommand,
+  ImagesCommand,
+  ImageInspectCommand,
+  RmiCommand,
+  TagCommand,
+  UntagCommand,
+  ImageExistsCommand,
+  ImagePruneCommand,
+  HistoryCommand,
+  ImageMountCommand,
+  ImageUnmountCommand,
+  InfoCommand,
+  VersionCommand,
+  SystemResetCommand,
+  SystemMigrateCommand,
+  UnshareCommand,
+  LoginCommand,
+  LogoutCommand,
+];

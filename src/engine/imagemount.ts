@@ -1,0 +1,50 @@
+// Read-only mounts of an image's layer stack, shared by `image mount` and the driver test suite.
+// Mount points live under the run root (volatile): <runroot>/tsman/image-mounts/<image id>.
+import * as path from 'node:path';
+import { readFileSync, promises as fsp } from 'node:fs';
+import type { Engine } from './index.js';
+import { mustFindImage } from './lookup.js';
+import { mkdirp } from '../util/fsutil.js';
+import { TsmanError } from '../errors.js';
+
+function mountRoot(engine: Engine): string {
+  return path.join(engine.store.runDir, 'image-mounts');
+}
+
+export function isMountPoint(p: string): boolean {
+  const info = readFileSync('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').some((l) => l.split(' ')[4] === p.replace(/ /g, '\\040'));
+}
+
+export async function mountImage(engine: Engine, name: string): Promise<string> {
+  const state = engine.store.read();
+  const img = mustFindImage(state, name);
+  const target = path.join(mountRoot(engine), img.id);
+  if (isMountPoint(target)) return target;
+  await mkdirp(target, 0o700);
+  const drv = engine.store.driver;
+  const lowers = drv.stacksLayers
+    ? [...img.layers].reverse().map((l) => engine.store.diffDir(l))
+    : [engine.store.diffDir(img.layers[img.layers.length - 1]!)];
+  if (lowers.length === 0) throw new TsmanError('ESTORAGE', `image ${img.id} has no layers`);
+  await drv.mount({ lowers, target, readOnly: true });
+  return target;
+}
+
+export async function unmountImage(engine: Engine, name: string): Promise<string> {
+  const img = mustFindImage(engine.store.read(), name);
+  const target = path.join(mountRoot(engine), img.id);
+  if (isMountPoint(target)) await engine.store.driver.unmount(target);
+  await fsp.rmdir(target).catch(() => undefined);
+  return img.id;
+}
+
+export async function listImageMounts(engine: Engine): Promise<Array<{ id: string; names: string[]; path: string }>> {
+  const state = engine.store.read();
+  const out = [];
+  for (const img of state.images) {
+    const p = path.join(mountRoot(engine), img.id);
+    if (isMountPoint(p)) out.push({ id: img.id, names: img.names, path: p });
+  }
+  return out;
+}

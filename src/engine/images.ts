@@ -1,0 +1,442 @@
+// Image verbs of the engine facade.
+import * as path from 'node:path';
+import { existsSync, promises as fsp } from 'node:fs';
+import type { Engine } from './index.js';
+import type { ImageRecord, StoreState } from '../storage/store.js';
+import { removeTree } from '../storage/store.js';
+import { TsmanError, wrapError } from '../errors.js';
+import { findImage, mustFindImage, splitName } from './lookup.js';
+import { parseReference, refString, isShortName } from '../image/reference.js';
+import { pullImage, recordImage } from '../image/pull.js';
+import type { PullSource } from '../image/pull.js';
+import type { Progress } from '../image/progress.js';
+import type { ImageConfig } from '../image/mediatypes.js';
+import { hostPlatform } from '../image/platform.js';
+import { getCredentials } from '../image/authfile.js';
+
+export interface PullRequest {
+  tlsVerify?: boolean;
+  certDir?: string;
+  creds?: string;
+  authfile?: string;
+  os?: string;
+  arch?: string;
+  variant?: string;
+  progress: Progress;
+  warn: (m: string) => void;
+}
+
+function certDirFor(engine: Engine, host: string, explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  const home = process.env.HOME ?? '';
+  const dirs = [
+    ...(engine.rootless ? [path.join(home, '.config/containers/certs.d', host)] : []),
+    path.join('/etc/containers/certs.d', host),
+    path.join('/etc/docker/certs.d', host),
+  ];
+  return dirs.find((d) => existsSync(d));
+}
+
+function parseCreds(creds: string): { username: string; password: string } {
+  const i = creds.indexOf(':');
+  if (i < 0) throw new TsmanError('EUSAGE', `--creds: expected USERNAME:PASSWORD, got "${creds}"`);
+  return { username: creds.slice(0, i), password: creds.slice(i + 1) };
+}
+
+/** The fully qualified names to try for what the user typed, short names through registries.conf. */
+export function candidates(engine: Engine, name: string): string[] {
+  const ref = parseReference(name);
+  if (!isShortName(name)) return [refString(ref)];
+  const res = engine.config.registries.resolveShortName(name);
+  if (res.candidates.length === 0) {
+    throw new TsmanError('ENOIMAGE',
+      `short-name "${name}" did not resolve to an alias and no unqualified-search registries are defined in "${engine.config.registries.searchRegistriesOrigin || '/etc/containers/registries.conf'}"`);
+  }
+  return res.candidates;
+}
+
+export async function pull(engine: Engine, name: string, req: PullRequest): Promise<ImageRecord> {
+  const host = hostPlatform();
+  const platform = { os: req.os ?? host.os, architecture: req.arch ?? host.architecture, variant: req.variant ?? (req.arch ? undefined : host.variant) };
+  const errors: unknown[] = [];
+  for (const cand of candidates(engine, name)) {
+    const ref = parseReference(cand);
+    const full = refString(ref);
+    if (engine.config.registries.isBlocked(full)) {
+      errors.push(new TsmanError('EREGISTRY', `registry ${ref.registry} is blocked in registries.conf`));
+      continue;
+    }
+    for (const s of engine.config.registries.pullSources(full)) {
+      const sref = parseReference(s.location);
+      const registry = sref.registry!;
+      let credentials: PullSource['credentials'];
+      if (req.creds) credentials = parseCreds(req.creds);
+      else {
+        const c = await getCredentials(`${registry}/${sref.repository}`, { authfile: req.authfile });
+        if (c && 'password' in c) credentials = { username: c.username, password: c.password };
+      }
+      const src: PullSource = {
+        name: full, registry, repository: sref.repository, reference: sref.digest ?? sref.tag ?? 'latest',
+        insecure: req.tlsVerify === undefined ? s.insecure : !req.tlsVerify,
+        certDir: certDirFor(engine, registry, req.certDir), credentials,
+      };
+      req.progress.message(`Trying to pull ${full}...`);
+      req.progress.message('Getting image source signatures');
+      try {
+        const rec = await pullImage(engine.store, src, { platform, progress: req.progress, rootless: engine.rootless, warn: req.warn });
+        req.progress.message('Storing signatures');
+        req.progress.finish();
+        return rec;
+      } catch (err) {
+        req.progress.finish();
+        errors.push(err);
+        if (err instanceof TsmanError && !['ENOIMAGE', 'EREGISTRY', 'EAUTH'].includes(err.code)) throw err;
+      }
+    }
+  }
+  const last = errors[errors.length - 1];
+  if (errors.length === 1 || !(last instanceof TsmanError)) throw last;
+  const msgs = errors.map((e) => (e instanceof Error ? e.message : String(e)));
+  throw new TsmanError(last.code, `${msgs[msgs.length - 1]}`, { hint: msgs.length > 1 ? `tried: ${msgs.join('; ')}` : undefined });
+}
+
+// ---- listing --------------------------------------------------------------------------------
+
+export interface ListOptions {
+  all: boolean;
+  filters: string[];
+}
+
+export interface ImageRow {
+  record: ImageRecord;
+  repository: string;
+  tag: string;
+  config: ImageConfig;
+}
+
+export async function list(engine: Engine, opts: ListOptions): Promise<ImageRow[]> {
+  const state = engine.store.read();
+  const filters = parseFilters(opts.filters, ['reference', 'dangling', 'label', 'before', 'since', 'id', 'readonly', 'intermediate', 'until']);
+  const rows: ImageRow[] = [];
+  const sorted = [...state.images].sort((a, b) => b.created.localeCompare(a.created) || b.pulled.localeCompare(a.pulled));
+  for (const rec of sorted) {
+    const config = await engine.store.readConfig<ImageConfig>(rec.id).catch(() => ({} as ImageConfig));
+    if (!matchesFilters(state, rec, config, filters)) continue;
+    const names = rec.names.length ? rec.names : [''];
+    for (const n of names) {
+      if (filters.reference && n && !filters.reference.some((r) => refMatches(n, r))) continue;
+      const { repo, tag } = n ? splitName(n) : { repo: '<none>', tag: '<none>' };
+      rows.push({ record: rec, repository: repo, tag, config });
+    }
+  }
+  return rows;
+}
+
+export function parseFilters(list: string[], allowed: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of list) {
+    const i = f.indexOf('=');
+    const key = i < 0 ? f : f.slice(0, i);
+    const value = i < 0 ? '' : f.slice(i + 1);
+    if (!allowed.includes(key)) throw new TsmanError('EUSAGE', `invalid image filter "${key}"`);
+    (out[key] ??= []).push(value);
+  }
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+}
+
+function refMatches(name: string, pattern: string): boolean {
+  const { repo, tag } = splitName(name);
+  const hasTag = /:[^/]*$/.test(pattern);
+  const re = globToRegExp(pattern);
+  const cands = [name, repo, ...(hasTag ? [] : [])];
+  // podman matches the pattern against the full name and against the name without registry
+  const noReg = repo.includes('/') ? repo.slice(repo.indexOf('/') + 1) : repo;
+  cands.push(`${noReg}:${tag}`, noReg, repo.split('/').pop()!, `${repo.split('/').pop()}:${tag}`);
+  return cands.some((c) => re.test(c));
+}
+
+function matchesFilters(state: StoreState, rec: ImageRecord, config: ImageConfig, f: Record<string, string[]>): boolean {
+  if (f.dangling) {
+    const want = f.dangling[f.dangling.length - 1] !== 'false';
+    if ((rec.names.length === 0) !== want) return false;
+  }
+  if (f.reference && rec.names.length === 0) return false;
+  if (f.id && !f.id.some((p) => rec.id.startsWith(p.replace(/^sha256:/, '')))) return false;
+  if (f.label) {
+    const labels = config.config?.Labels ?? {};
+    for (const l of f.label) {
+      const i = l.indexOf('=');
+      if (i < 0 ? !(l in labels) : labels[l.slice(0, i)] !== l.slice(i + 1)) return false;
+    }
+  }
+  for (const key of ['before', 'since'] as const) {
+    for (const v of f[key] ?? []) {
+      const other = findImage(state, v);
+      if (!other) throw new TsmanError('ENOIMAGE', `${v}: image not known`);
+      if (key === 'before' ? rec.created >= other.created : rec.created <= other.created) return false;
+    }
+  }
+  if (f.readonly && f.readonly.some((v) => v === 'true')) return false;
+  if (f.until) {
+    for (const v of f.until) {
+      const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+      if (!(Date.parse(rec.created) < t)) return false;
+    }
+  }
+  return true;
+}
+
+// ---- inspect ---------------------------------------------------------------------------------
+
+export async function inspectOne(engine: Engine, rec: ImageRecord): Promise<Record<string, unknown>> {
+  const config = await engine.store.readConfig<ImageConfig>(rec.id);
+  const repoDigests: string[] = [];
+  for (const n of rec.names) {
+    const { repo } = splitName(n);
+    for (const d of rec.digests) {
+      const s = `${repo}@${d}`;
+      if (!repoDigests.includes(s)) repoDigests.push(s);
+    }
+  }
+  const layers = engine.store.read().layers;
+  const top = rec.layers[rec.layers.length - 1];
+  const graph: Record<string, string> = {};
+  if (top) {
+    if (engine.store.driver.stacksLayers) {
+      graph.UpperDir = engine.store.diffDir(top);
+      graph.WorkDir = path.join(engine.store.layerDir(top), 'work');
+      const lowers = rec.layers.slice(0, -1).reverse().map((l) => engine.store.diffDir(l));
+      if (lowers.length) graph.LowerDir = lowers.join(':');
+    } else {
+      graph.Dir = engine.store.diffDir(top);
+    }
+  }
+  const cc = config.config ?? {};
+  return {
+    Id: rec.id,
+    Digest: rec.digest,
+    RepoTags: rec.names,
+    RepoDigests: repoDigests,
+    Parent: '',
+    Comment: config.comment ?? '',
+    Created: config.created ?? rec.created,
+    Config: cc,
+    Version: config.docker_version ?? '',
+    Author: config.author ?? '',
+    Architecture: config.architecture ?? '',
+    Os: config.os ?? '',
+    ...(config.variant ? { Variant: config.variant } : {}),
+    Size: rec.size,
+    VirtualSize: rec.size,
+    GraphDriver: { Name: engine.store.driver.name, Data: graph },
+    RootFS: { Type: config.rootfs?.type ?? 'layers', Layers: config.rootfs?.diff_ids ?? [] },
+    Labels: cc.Labels ?? null,
+    Annotations: {},
+    ManifestType: rec.manifestMediaType,
+    User: cc.User ?? '',
+    History: config.history ?? [],
+    NamesHistory: rec.namesHistory ?? [],
+    _layersKnown: rec.layers.every((l) => layers.some((x) => x.id === l)),
+  };
+}
+
+export async function inspect(engine: Engine, names: string[]): Promise<{ found: Record<string, unknown>[]; errors: TsmanError[] }> {
+  const state = engine.store.read();
+  const found: Record<string, unknown>[] = [];
+  const errors: TsmanError[] = [];
+  for (const n of names) {
+    const rec = findImage(state, n);
+    if (!rec) { errors.push(new TsmanError('ENOIMAGE', `${n}: image not known`)); continue; }
+    const data = await inspectOne(engine, rec);
+    delete data._layersKnown;
+    found.push(data);
+  }
+  return { found, errors };
+}
+
+export function exists(engine: Engine, name: string): boolean {
+  return findImage(engine.store.read(), name) !== undefined;
+}
+
+// ---- tag / untag ------------------------------------------------------------------------------
+
+function normalizeTarget(t: string): string {
+  // podman tags unqualified names into localhost/
+  const ref = parseReference(t);
+  if (ref.digest) throw new TsmanError('EUSAGE', `${t}: tag by digest not supported`);
+  const full = isShortName(t) ? `localhost/${ref.repository}:${ref.tag ?? 'latest'}` : refString(ref);
+  return full;
+}
+
+export async function tag(engine: Engine, name: string, targets: string[]): Promise<void> {
+  const norm = targets.map(normalizeTarget);
+  await engine.store.update((state) => {
+    const rec = mustFindImage(state, name);
+    for (const t of norm) recordImage(state, rec, t);
+    return { save: true, value: undefined };
+  });
+}
+
+export async function untag(engine: Engine, name: string, targets: string[]): Promise<void> {
+  await engine.store.update((state) => {
+    const rec = mustFindImage(state, name);
+    if (targets.length === 0) {
+      rec.namesHistory = [...rec.names, ...(rec.namesHistory ?? [])];
+      rec.names = [];
+    }
+    for (const t of targets) {
+      const other = findImage(state, t);
+      const full = rec.names.find((n) => other === rec && (n === t || n === normalizeTarget(t) || splitName(n).repo.endsWith(`/${parseReference(t).repository}`) && splitName(n).tag === (parseReference(t).tag ?? 'latest')));
+      if (!full) throw new TsmanError('ENOIMAGE', `${t}: tag not known`);
+      rec.names = rec.names.filter((n) => n !== full);
+    }
+    return { save: true, value: undefined };
+  });
+}
+
+// ---- remove / prune -----------------------------------------------------------------------------
+
+export interface RemoveReport {
+  untagged: string[];
+  deleted: string[];
+  errors: TsmanError[];
+  /** podman rmi: 1 when an image was missing (and nothing worse), 2 when in use */
+  exitCode: number;
+}
+
+export async function remove(engine: Engine, names: string[], opts: { force: boolean; all: boolean; ignore?: boolean }): Promise<RemoveReport> {
+  const report: RemoveReport = { untagged: [], deleted: [], errors: [], exitCode: 0 };
+  const trash: string[] = [];
+  const tmp = await engine.store.makeTmpDir();
+  try {
+    await engine.store.update(async (state) => {
+      await engine.store.purgeLeftovers(state);
+      const targets: Array<{ rec: ImageRecord; by: string }> = [];
+      if (opts.all) for (const rec of state.images) targets.push({ rec, by: rec.id });
+      for (const n of names) {
+        const rec = findImage(state, n);
+        if (!rec) {
+          if (!opts.ignore) {
+            report.errors.push(new TsmanError('ENOIMAGE', `${n}: image not known`, { exitCode: 1 }));
+            report.exitCode ||= 1;
+          }
+          continue;
+        }
+        targets.push({ rec, by: n });
+      }
+      const removed = new Set<string>();
+      for (const { rec, by } of targets) {
+        if (removed.has(rec.id)) continue;
+        const byId = /^(sha256:)?[0-9a-f]{3,64}$/.test(by) && rec.id.startsWith(by.replace(/^sha256:/, ''));
+        if (!byId && !opts.all && rec.names.length > 1) {
+          // removing one of several names only untags it
+          const full = findNameFor(rec, by);
+          rec.names = rec.names.filter((x) => x !== full);
+          report.untagged.push(full);
+          continue;
+        }
+        if (byId && rec.names.length > 1 && !opts.force && !opts.all) {
+          report.errors.push(new TsmanError('EINUSE',
+            `unable to delete image "${rec.id}" by ID with more than one tag ([${rec.names.join(' ')}]): please force removal`, { exitCode: 2 }));
+          report.exitCode = 2;
+          continue;
+        }
+        report.untagged.push(...rec.names);
+        report.deleted.push(rec.id);
+        removed.add(rec.id);
+      }
+      if (removed.size === 0 && report.untagged.length === 0) return { save: false, value: undefined };
+      state.images = state.images.filter((i) => !removed.has(i.id));
+      for (const id of removed) trash.push(await moveAside(engine.store.imageDir(id), tmp));
+      await dropUnusedLayers(engine, state, tmp, trash);
+      return { save: true, value: undefined };
+    });
+  } finally {
+    for (const t of trash) await removeTree(t);
+    await removeTree(tmp);
+  }
+  return report;
+}
+
+function findNameFor(rec: ImageRecord, by: string): string {
+  if (rec.names.includes(by)) return by;
+  const st: StoreState = { version: 1, driver: '', images: [], layers: [] };
+  for (const n of rec.names) {
+    st.images = [{ ...rec, names: [n] }];
+    if (findImage(st, by)) return n;
+  }
+  return rec.names[0]!;
+}
+
+async function moveAside(p: string, tmp: string): Promise<string> {
+  const dest = path.join(tmp, `trash-${path.basename(p)}-${Math.random().toString(36).slice(2)}`);
+  try {
+    await fsp.rename(p, dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return dest;
+    throw wrapError(err, `removing ${p}`);
+  }
+  return dest;
+}
+
+/** Under the store lock: drop layer records no image uses, moving their dirs into tmp. */
+async function dropUnusedLayers(engine: Engine, state: StoreState, tmp: string, trash: string[]): Promise<void> {
+  const used = new Set<string>();
+  for (const i of state.images) for (const l of i.layers) used.add(l);
+  const keep = [];
+  for (const l of state.layers) {
+    if (used.has(l.id)) keep.push(l);
+    else trash.push(await moveAside(engine.store.layerDir(l.id), tmp));
+  }
+  state.layers = keep;
+}
+
+export async function prune(engine: Engine, opts: { all: boolean; filters: string[] }): Promise<string[]> {
+  const filters = parseFilters(opts.filters, ['label', 'until', 'dangling']);
+  const state = engine.store.read();
+  const victims: string[] = [];
+  for (const rec of state.images) {
+    if (!opts.all && rec.names.length > 0) continue;
+    const config = await engine.store.readConfig<ImageConfig>(rec.id).catch(() => ({} as ImageConfig));
+    if (!matchesFilters(state, rec, config, filters)) continue;
+    victims.push(rec.id);
+  }
+  if (victims.length === 0) return [];
+  const rep = await remove(engine, victims, { force: true, all: false, ignore: true });
+  return rep.deleted;
+}
+
+// ---- history --------------------------------------------------------------------------------------
+
+export interface HistoryRow {
+  id: string;
+  created: string;
+  createdBy: string;
+  size: number;
+  comment: string;
+  tags: string[];
+}
+
+export async function history(engine: Engine, name: string): Promise<HistoryRow[]> {
+  const state = engine.store.read();
+  const rec = mustFindImage(state, name);
+  const config = await engine.store.readConfig<ImageConfig>(rec.id);
+  const layerSizes = rec.layers.map((id) => state.layers.find((l) => l.id === id)?.size ?? 0);
+  const hist = config.history ?? [];
+  const rows: HistoryRow[] = [];
+  let li = 0;
+  for (const h of hist) {
+    const size = h.empty_layer ? 0 : (layerSizes[li++] ?? 0);
+    rows.push({ id: '<missing>', created: h.created ?? '', createdBy: h.created_by ?? '', size, comment: h.comment ?? '', tags: [] });
+  }
+  if (rows.length === 0) {
+    for (const s of layerSizes) rows.push({ id: '<missing>', created: config.created ?? '', createdBy: '', size: s, comment: '', tags: [] });
+  }
+  rows.reverse();
+  if (rows[0]) { rows[0].id = rec.id; rows[0].tags = rec.names; }
+  return rows;
+}

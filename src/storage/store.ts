@@ -1,0 +1,202 @@
+// The image and layer store. Durable data lives in <graphroot>/tsman (tsman keeps its own
+// subdirectory so a graphroot can be shared with podman without either touching the other's
+// files); volatile data (mounts) in <runroot>/tsman.
+//
+// Metadata is ONE file, store.json, replaced atomically: readers never need a lock and always see
+// a consistent images+layers snapshot. Writers take storage.lock (flock) and re-read inside it.
+//
+// Lock order: a per-layer lock (locks/layer-<id>.lock, held while one process extracts that layer)
+// may be held while taking storage.lock; storage.lock is never held while waiting for a layer lock.
+//
+// Crash safety: a layer is extracted into tmp/<pid>-<starttime>-<rand>/ and renamed into
+// layers/<id> under storage.lock just before store.json names it. So after a kill -9 at any point,
+// leftovers are (a) tmp dirs whose owner process is gone and (b) layer dirs no record names; both
+// are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
+import { promises as fsp, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FileLock } from '../util/lock.js';
+import { atomicWriteJson, readJsonIfExists, mkdirp } from '../util/fsutil.js';
+import { TsmanError, errnoCode } from '../errors.js';
+import type { Driver } from './driver.js';
+
+export interface LayerRecord {
+  /** chain id hex: sha256 over the parent's chain id and this diff id */
+  id: string;
+  parent?: string;
+  diffDigest: string;
+  compressedDigest?: string;
+  compressedSize?: number;
+  /** uncompressed tar size */
+  size: number;
+  created: string;
+}
+
+export interface ImageRecord {
+  /** config digest hex */
+  id: string;
+  /** repo:tag names, fully qualified, most recent first */
+  names: string[];
+  /** manifest digests this image was pulled by (the platform manifest, and the list's) */
+  digests: string[];
+  /** the digest podman shows: the one it was pulled by */
+  digest: string;
+  /** layer chain ids, bottom first */
+  layers: string[];
+  created: string;
+  pulled: string;
+  /** sum of the layers' uncompressed sizes */
+  size: number;
+  manifestMediaType: string;
+  /** names this image lost to a newer pull (podman shows such images as <none>) */
+  namesHistory?: string[];
+}
+
+export interface StoreState {
+  version: 1;
+  driver: string;
+  images: ImageRecord[];
+  layers: LayerRecord[];
+}
+
+export class Store {
+  readonly dir: string;
+  readonly runDir: string;
+  readonly lock: FileLock;
+
+  private constructor(readonly graphRoot: string, readonly runRoot: string, readonly driver: Driver) {
+    this.dir = path.join(graphRoot, 'tsman');
+    this.runDir = path.join(runRoot, 'tsman');
+    this.lock = new FileLock(path.join(this.dir, 'storage.lock'));
+  }
+
+  static async open(graphRoot: string, runRoot: string, driver: Driver): Promise<Store> {
+    const s = new Store(graphRoot, runRoot, driver);
+    return s;
+  }
+
+  get stateFile(): string { return path.join(this.dir, 'store.json'); }
+  layerDir(id: string): string { return path.join(this.dir, 'layers', id); }
+  diffDir(id: string): string { return path.join(this.dir, 'layers', id, 'diff'); }
+  imageDir(id: string): string { return path.join(this.dir, 'images', id); }
+
+  /** A lock-free consistent snapshot (store.json is replaced atomically). */
+  read(): StoreState {
+    let text: string | undefined;
+    try {
+      text = readFileSync(this.stateFile, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw new TsmanError('ESTORAGE', `reading ${this.stateFile}: ${(err as Error).message}`);
+    }
+    if (text === undefined) return { version: 1, driver: this.driver.name, images: [], layers: [] };
+    let state: StoreState;
+    try {
+      state = JSON.parse(text) as StoreState;
+    } catch (err) {
+      throw new TsmanError('ESTORAGE', `${this.stateFile} is corrupt: ${(err as Error).message}`, { hint: 'tsman system reset' });
+    }
+    if (state.driver !== this.driver.name && (state.images.length > 0 || state.layers.length > 0)) {
+      throw new TsmanError('ESTORAGE',
+        `database storage driver "${this.driver.name}" does not match our storage driver "${state.driver}" in ${this.graphRoot}`,
+        { hint: 'pass --storage-driver ' + state.driver + ' or run `tsman system reset` to start over' });
+    }
+    return state;
+  }
+
+  /** Run `fn` under the store lock with a fresh state; persist it if fn returns true. */
+  async update<T>(fn: (state: StoreState) => Promise<{ save: boolean; value: T }> | { save: boolean; value: T }): Promise<T> {
+    await mkdirp(this.dir);
+    return this.lock.with(async () => {
+      const state = this.read();
+      state.driver = this.driver.name;
+      const { save, value } = await fn(state);
+      if (save) await atomicWriteJson(this.stateFile, state, 0o600);
+      return value;
+    });
+  }
+
+  /** A private scratch dir for one operation of this process; purged after a crash. */
+  async makeTmpDir(): Promise<string> {
+    const start = processStartTime(process.pid) ?? '0';
+    const d = path.join(this.dir, 'tmp', `${process.pid}-${start}-${randomBytes(4).toString('hex')}`);
+    await mkdirp(d);
+    return d;
+  }
+
+  /** Under the store lock: remove tmp dirs of dead processes and layer dirs no record names. */
+  async purgeLeftovers(state: StoreState): Promise<void> {
+    const tmp = path.join(this.dir, 'tmp');
+    for (const name of await listDir(tmp)) {
+      const m = /^(\d+)-(\d+)-/.exec(name);
+      if (m && processStartTime(Number(m[1])) === m[2]) continue;
+      await removeTree(path.join(tmp, name));
+    }
+    const known = new Set(state.layers.map((l) => l.id));
+    for (const name of await listDir(path.join(this.dir, 'layers'))) {
+      if (!known.has(name)) await removeTree(path.join(this.dir, 'layers', name));
+    }
+    const images = new Set(state.images.map((i) => i.id));
+    for (const name of await listDir(path.join(this.dir, 'images'))) {
+      if (!images.has(name)) await removeTree(path.join(this.dir, 'images', name));
+    }
+  }
+
+  async readImageFile(id: string, name: 'manifest' | 'config' | 'list'): Promise<Buffer | undefined> {
+    try {
+      return await fsp.readFile(path.join(this.imageDir(id), name));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async readConfig<T>(id: string): Promise<T> {
+    const buf = await this.readImageFile(id, 'config');
+    if (!buf) throw new TsmanError('ESTORAGE', `image ${id}: config is missing from the store`);
+    return JSON.parse(buf.toString('utf8')) as T;
+  }
+}
+
+export async function listDir(d: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(d);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** rm -rf that also copes with read-only directories left by an image (chmod u+w on the way). */
+export async function removeTree(p: string): Promise<void> {
+  try {
+    await fsp.rm(p, { recursive: true, force: true, maxRetries: 2 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EACCES' && errnoCode(err) !== 'EPERM') throw err;
+    await makeWritable(p);
+    await fsp.rm(p, { recursive: true, force: true });
+  }
+}
+
+async function makeWritable(p: string): Promise<void> {
+  let st;
+  try { st = await fsp.lstat(p); } catch { return; }
+  if (!st.isDirectory()) return;
+  await fsp.chmod(p, (st.mode & 0o7777) | 0o700).catch(() => undefined);
+  for (const n of await listDir(p)) await makeWritable(path.join(p, n));
+}
+
+/** Field 22 of /proc/<pid>/stat: lets a stored pid be told apart from a reused one. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z') return undefined;
+    return rest[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readJson<T>(file: string): Promise<T | undefined> {
+  return readJsonIfExists<T>(file);
+}
