@@ -14,7 +14,7 @@ import { hostEnv, resolvePaths, type HostOptions, type Paths } from './paths.js'
 
 export type { ContainersSection, EngineSection, NetworkSection, SubnetPool } from './containersconf.js';
 export type {
-  Registries, RegistryEntry, RegistryMirror, PullSource, ShortNameResolution, ShortNameMode,
+  Alias, Registries, RegistryEntry, RegistryMirror, PullSource, ShortNameResolution, ShortNameMode,
 } from './registriesconf.js';
 export type { StorageConfig } from './storageconf.js';
 export type { HostOptions, Paths } from './paths.js';

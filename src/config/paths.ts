@@ -108,7 +108,9 @@ function ownedPrivateDir(dir: string, uid: number, requirePrivate: boolean): boo
  * podman's GetRuntimeDir, with tsman's own name for the last resort: a usable $XDG_RUNTIME_DIR, else
  * a logind /run/user/<uid> that already exists, else /tmp/tsman-run-<uid> created 0700.
  */
-function rootlessRuntimeDir(env: NodeJS.ProcessEnv, uid: number, tmpDir: string): string {
+function rootlessRuntimeDir(env: NodeJS.ProcessEnv, hostUid: number, tmpDir: string): string {
+  // Inside tsman's user namespace the user's own files show as owned by uid 0.
+  const uid = env._TSMAN_USERNS ? 0 : hostUid;
   const xdg = env.XDG_RUNTIME_DIR;
   if (xdg) {
     try {
@@ -121,9 +123,9 @@ function rootlessRuntimeDir(env: NodeJS.ProcessEnv, uid: number, tmpDir: string)
       // unusable: fall through, as podman does for a missing or foreign directory
     }
   }
-  const logind = `/run/user/${uid}`;
+  const logind = `/run/user/${hostUid}`;
   if (ownedPrivateDir(logind, uid, true)) return logind;
-  const fallback = path.join(tmpDir, `tsman-run-${uid}`);
+  const fallback = path.join(tmpDir, `tsman-run-${hostUid}`);
   try {
     fs.mkdirSync(fallback, { mode: 0o700 });
   } catch (err) {

@@ -44,7 +44,7 @@ export interface ShortNameResolution {
   origin?: string;
 }
 
-interface Alias {
+export interface Alias {
   /** null: reset by a later file */
   value: string | null;
   origin: string;

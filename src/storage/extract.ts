@@ -358,8 +358,8 @@ class Extractor {
    *  fuse: kept in OCI form: an empty `.wh.NAME` file and an empty `.wh..wh..opq` file.
    *    fuse-overlayfs reads both in lower dirs (load_dir treats any `.wh.`-prefixed name as a
    *    whiteout; is_directory_opaque falls back to `.wh..wh..opq` when no opaque xattr is set), and
-   *    unlike the 0:0 device (mknod needs CAP_MKNOD, or Linux >= 5.8 in a user namespace) or a
-   *    trusted.* xattr, an unprivileged user can always create a plain file, on any filesystem.
+   *    unlike the 0:0 device (unprivileged mknod of it needs Linux >= 5.8) or an xattr (tmpfs
+   *    lacked user.* xattrs before 6.6), a plain file can be created by anyone on any filesystem.
    * A whiteout never hides what this same layer created (again the spec: it applies to lower layers).
    */
   private whiteout(name: string, rel: string, base: string): void {
@@ -390,7 +390,7 @@ class Extractor {
         this.create(real, () => mknod(this.abs(real), S_IFCHR, makedev(0, 0)));
       } catch (err) {
         throw new TsmanError('ELAYER', `layer entry "${name}": create whiteout device: ${errnoCode(err) ?? String(err)}`, {
-          cause: err, hint: 'creating a 0:0 whiteout needs CAP_MKNOD, or Linux >= 5.8 in a user namespace; use fuse-overlayfs or vfs',
+          cause: err, hint: 'an unprivileged 0:0 whiteout device needs Linux >= 5.8; use the fuse-overlayfs or vfs driver',
         });
       }
       this.touch(real);

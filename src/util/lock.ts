@@ -16,11 +16,24 @@ import { sleep } from './fsutil.js';
 export class FileLock {
   private fd: number | undefined;
   private depth = 0;
+  /** in-process waiters: flock excludes processes, this excludes async tasks of one process */
+  private waiters: Array<() => void> = [];
   constructor(readonly file: string) {}
 
-  /** Take the lock, waiting up to timeoutMs. Re-entrant within one process for the same object. */
+  /** Take the lock, waiting up to timeoutMs. NOT re-entrant: concurrent tasks queue. */
   async lock(exclusive = true, timeoutMs = 10 * 60_000): Promise<void> {
-    if (this.depth > 0) { this.depth++; return; }
+    while (this.depth > 0) await new Promise<void>((r) => this.waiters.push(r));
+    this.depth = 1;
+    try {
+      await this.acquire(exclusive, timeoutMs);
+    } catch (err) {
+      this.depth = 0;
+      this.waiters.shift()?.();
+      throw err;
+    }
+  }
+
+  private async acquire(exclusive: boolean, timeoutMs: number): Promise<void> {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const fd = openSync(this.file, 'a+', 0o600);
     const op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
@@ -35,11 +48,10 @@ export class FileLock {
       wait = Math.min(wait * 2, 50);
     }
     this.fd = fd;
-    this.depth = 1;
   }
 
   tryLock(exclusive = true): boolean {
-    if (this.depth > 0) { this.depth++; return true; }
+    if (this.depth > 0) return false;
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const fd = openSync(this.file, 'a+', 0o600);
     if (!flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)) { closeSync(fd); return false; }
@@ -50,10 +62,10 @@ export class FileLock {
 
   unlock(): void {
     if (this.depth === 0) return;
-    if (--this.depth > 0) return;
+    this.depth = 0;
     const fd = this.fd!;
     this.fd = undefined;
-    try { flock(fd, LOCK_UN); } finally { closeSync(fd); }
+    try { flock(fd, LOCK_UN); } finally { closeSync(fd); this.waiters.shift()?.(); }
   }
 
   async with<T>(fn: () => Promise<T>, exclusive = true): Promise<T> {

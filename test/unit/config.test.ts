@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,9 +13,13 @@ const IS_ROOT = process.geteuid!() === 0;
 /** the simulated rootless user: a made-up uid when we are root (we can chown to it), else ourselves */
 const USER = IS_ROOT ? 54321 : process.geteuid!();
 
+const tempDirs: string[] = [];
+after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
 /** A fake host: a system root for /etc and /usr/share, a home, a runtime dir owned by the user. */
 function fakeHost(files: Record<string, string> = {}, opts: { uid?: number; env?: NodeJS.ProcessEnv } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsman-config-'));
+  tempDirs.push(dir);
   const uid = opts.uid ?? USER;
   const home = path.join(dir, 'home');
   const run = path.join(dir, 'run');
