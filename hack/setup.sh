@@ -28,7 +28,7 @@ else
 fi
 
 step "build"
-npm run build --silent || { echo "setup.sh: npm run build failed (tsc still emits dist/; continuing)" >&2; }
+npm run build --silent || { echo "setup.sh: npm run build failed" >&2; exit 1; }
 
 step "registries"
 hack/registry.sh start

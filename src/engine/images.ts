@@ -351,7 +351,11 @@ export async function remove(engine: Engine, names: string[], opts: { force: boo
       }
       if (removed.size === 0 && report.untagged.length === 0) return { save: false, value: undefined };
       state.images = state.images.filter((i) => !removed.has(i.id));
-      for (const id of removed) trash.push(await moveAside(engine.store.imageDir(id), tmp));
+      const { unmountImage } = await import('./imagemount.js');
+      for (const id of removed) {
+        await unmountImage(engine, id).catch(() => undefined);
+        trash.push(await moveAside(engine.store.imageDir(id), tmp));
+      }
       await dropUnusedLayers(engine, state, tmp, trash);
       return { save: true, value: undefined };
     });

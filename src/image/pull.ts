@@ -177,13 +177,14 @@ export async function pullImage(store: Store, src: PullSource, opts: PullOptions
 
     // 4. the image record, under the store lock; its files are written first
     p.message('Writing manifest to image destination');
-    const imgDir = store.imageDir(imageId);
-    await mkdirp(imgDir);
-    await atomicWriteFile(path.join(imgDir, 'config'), configBody, 0o644);
-    await atomicWriteFile(path.join(imgDir, 'manifest'), m.body, 0o644);
-    if (listBody) await atomicWriteFile(path.join(imgDir, 'list'), listBody, 0o644);
-
-    return await store.update((state) => {
+    return await store.update(async (state) => {
+      await store.purgeLeftovers(state);
+      // written under the lock: a concurrent purge removes image dirs no record names
+      const imgDir = store.imageDir(imageId);
+      await mkdirp(imgDir);
+      await atomicWriteFile(path.join(imgDir, 'config'), configBody, 0o644);
+      await atomicWriteFile(path.join(imgDir, 'manifest'), m.body, 0o644);
+      if (listBody) await atomicWriteFile(path.join(imgDir, 'list'), listBody, 0o644);
       const layers = state.layers;
       for (const id of ids) {
         if (!layers.some((l) => l.id === id)) throw new TsmanError('ESTORAGE', `layer ${id} vanished while pulling ${src.name}`);

@@ -50,6 +50,19 @@ const ATTEMPTS = 3;
 const TRANSIENT_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
 const UNKNOWN_CA = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 const transientErrors = new WeakSet<object>();
+// Go (podman) trusts the system's CA bundle; Node's built-in list is the fallback.
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', '/etc/ssl/cert.pem'];
+let systemRootsP: Promise<readonly string[]> | undefined;
+function systemRoots(): Promise<readonly string[]> {
+  systemRootsP ??= (async () => {
+    for (const f of SYSTEM_BUNDLES) {
+      const pem = await fsp.readFile(f, 'utf8').catch(() => '');
+      if (pem.includes('BEGIN CERTIFICATE')) return [pem];
+    }
+    return tls.rootCertificates;
+  })();
+  return systemRootsP;
+}
 const finalUrls = new WeakMap<http.IncomingMessage, URL>();
 
 function markTransient<T extends object>(e: T): T {
@@ -58,14 +71,14 @@ function markTransient<T extends object>(e: T): T {
 }
 
 /** The text of a Go net/http error for `err` on `url` (what podman prints). */
-function netMessage(err: NodeJS.ErrnoException & { address?: string; port?: number }, url: URL): string {
+function netMessage(err: NodeJS.ErrnoException & { address?: string; port?: number }, url: URL, reading = false): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const addr = err.address ? `${err.address.includes(':') ? `[${err.address}]` : err.address}:${err.port ?? port}` : `${url.hostname}:${port}`;
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') return `dial tcp ${addr}: connect: connection refused`;
   if (code === 'ENOTFOUND') return `dial tcp: lookup ${url.hostname}: no such host`;
   if (code === 'EAI_AGAIN') return `dial tcp: lookup ${url.hostname}: temporary failure in name resolution`;
-  if (code === 'ETIMEDOUT') return `dial tcp ${addr}: i/o timeout`;
+  if (code === 'ETIMEDOUT') return `${reading ? 'read' : 'dial'} tcp ${addr}: i/o timeout`;
   if (code === 'EHOSTUNREACH') return `dial tcp ${addr}: connect: no route to host`;
   if (code === 'ENETUNREACH') return `dial tcp ${addr}: connect: network is unreachable`;
   if (code === 'ECONNRESET') return `read tcp ${addr}: read: connection reset by peer`;
@@ -83,12 +96,8 @@ function registryErrorText(status: number, body: Buffer): string {
   try {
     const doc = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
     if (Array.isArray(doc.errors) && doc.errors.length > 0) {
-      return doc.errors
-        .map((e) => {
-          const code = String(e.code ?? 'unknown').toLowerCase().replace(/_/g, ' ');
-          return e.message ? `${code}: ${e.message}` : code;
-        })
-        .join('; ');
+      const text = (e: { code?: string; message?: string }) => String(e.code ?? 'unknown').toLowerCase().replace(/_/g, ' ') + (e.message ? `: ${e.message}` : '');
+      return doc.errors.map(text).join('; ');
     }
   } catch { /* not an error document */ }
   if (status === 401) return 'unauthorized: authentication required';
@@ -105,7 +114,7 @@ function withContext(err: unknown, ctx: string, url?: URL): unknown {
   let e: TsmanError;
   if (err instanceof TsmanError) e = wrapError(err, ctx);
   else {
-    const msg = url && code ? netMessage(err as NodeJS.ErrnoException, url) : err instanceof Error ? err.message : String(err);
+    const msg = url && code ? netMessage(err as NodeJS.ErrnoException, url, true) : err instanceof Error ? err.message : String(err);
     e = new TsmanError('EREGISTRY', `${ctx}: ${msg}`, { cause: err });
   }
   return transient ? markTransient(e) : e;
@@ -177,38 +186,27 @@ export class RegistryClient {
 
   private async tlsAgent(): Promise<https.Agent> {
     if (this.httpsAgent) return this.httpsAgent;
-    const ca: string[] = [];
-    let cert: Buffer | undefined;
-    let key: Buffer | undefined;
     const dir = this.opts.certDir;
     let names: string[] = [];
-    if (dir) {
-      try {
-        names = (await fsp.readdir(dir)).sort();
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw new TsmanError('ECONFIG', `reading certificate directory ${dir}: ${(err as Error).message}`, { cause: err });
-      }
+    try {
+      if (dir) names = (await fsp.readdir(dir)).sort();
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw new TsmanError('ECONFIG', `reading certificate directory ${dir}: ${(err as Error).message}`, { cause: err });
     }
+    const read = (n: string) => fsp.readFile(path.join(dir!, n), 'utf8');
+    const ca = [...(await systemRoots())];
+    let client: { cert: string; key: string } | undefined;
     for (const n of names) {
-      if (n.endsWith('.crt')) ca.push(await fsp.readFile(path.join(dir!, n), 'utf8'));
-      else if (n.endsWith('.cert')) {
-        const keyName = n.slice(0, -5) + '.key';
-        if (!names.includes(keyName)) {
-          throw new TsmanError('ECONFIG', `missing key ${keyName} for client certificate ${n}. Note that CA certificates should use the extension .crt`);
-        }
-        cert = await fsp.readFile(path.join(dir!, n));
-        key = await fsp.readFile(path.join(dir!, keyName));
-      } else if (n.endsWith('.key') && !names.includes(n.slice(0, -4) + '.cert')) {
-        throw new TsmanError('ECONFIG', `missing client certificate ${n.slice(0, -4)}.cert for key ${n}`);
+      const keyName = n.replace(/\.cert$/, '.key');
+      if (n.endsWith('.crt')) ca.push(await read(n));
+      else if (n.endsWith('.cert') && !names.includes(keyName)) {
+        throw new TsmanError('ECONFIG', `missing key ${keyName} for client certificate ${n}. Note that CA certificates should use the extension .crt`);
+      } else if (n.endsWith('.cert')) client = { cert: await read(n), key: await read(keyName) };
+      else if (n.endsWith('.key') && !names.includes(n.replace(/\.key$/, '.cert'))) {
+        throw new TsmanError('ECONFIG', `missing client certificate ${n.replace(/\.key$/, '.cert')} for key ${n}`);
       }
     }
-    this.httpsAgent ??= new https.Agent({
-      keepAlive: true,
-      maxSockets: 16,
-      rejectUnauthorized: !this.opts.insecure,
-      ...(ca.length > 0 ? { ca: [...tls.rootCertificates, ...ca] } : {}),
-      ...(cert ? { cert, key } : {}),
-    });
+    this.httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: !this.opts.insecure, ca, ...client });
     return this.httpsAgent;
   }
 
@@ -220,10 +218,15 @@ export class RegistryClient {
     if (Buffer.isBuffer(body)) h['Content-Length'] = String(body.length);
     else if (body === undefined && (method === 'PUT' || method === 'POST' || method === 'PATCH')) h['Content-Length'] = '0';
     return new Promise((resolve, reject) => {
-      const req = (isHttps ? https : http).request(url, { method, headers: h, agent, signal }, resolve);
+      let response: http.IncomingMessage | undefined;
+      const req = (isHttps ? https : http).request(url, { method, headers: h, agent, signal }, (res) => resolve((response = res)));
       const timeout = this.opts.timeoutMs ?? 60_000;
       if (timeout > 0) {
-        req.setTimeout(timeout, () => req.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })));
+        req.setTimeout(timeout, () => {
+          const err = Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' });
+          response?.destroy(err); // a stalled body fails with the timeout, not a reset
+          req.destroy(err);
+        });
       }
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') return reject(err);
@@ -250,7 +253,7 @@ export class RegistryClient {
       const res = await this.send('GET', url, {});
       const body = await readBody(res, MAX_ERROR_BODY);
       if (res.statusCode !== 200 && res.statusCode !== 401) throw new TsmanError('EREGISTRY', registryErrorText(res.statusCode ?? 0, body));
-      this.challenges = parseAuthenticate(headerValues(res, 'www-authenticate'));
+      this.challenges = parseAuthenticate(res.headersDistinct['www-authenticate'] ?? []);
       this.base = new URL(`${scheme}://${this.host}`);
     };
     try {
@@ -344,7 +347,7 @@ export class RegistryClient {
         continue;
       }
       if (status === 401 && !fresh && url.host === this.base!.host) {
-        const ch = parseAuthenticate(headerValues(res, 'www-authenticate'));
+        const ch = parseAuthenticate(res.headersDistinct['www-authenticate'] ?? []);
         if (ch.length > 0 && ch.some((c) => c.scheme === 'bearer')) {
           res.resume();
           this.challenges = ch;
@@ -452,7 +455,9 @@ export class RegistryClient {
   async headBlob(repo: string, digest: string): Promise<number | undefined> {
     const ctx = `checking whether a blob ${digest} exists in ${this.registry}/${repo}`;
     return this.retry(async () => {
-      const res = await this.fetch('HEAD', `/v2/${repo}/blobs/${digest}`, { scopes: [pullScope(repo)] });
+      const res = await this.fetch('HEAD', `/v2/${repo}/blobs/${digest}`, { scopes: [pullScope(repo)] }).catch((err) => {
+        throw withContext(err, ctx);
+      });
       res.resume();
       if (res.statusCode === 404) return undefined;
       if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, Buffer.alloc(0), ctx);
@@ -467,63 +472,64 @@ export class RegistryClient {
    */
   async putBlob(repo: string, digest: string, source: Buffer | string, opts: { mountFrom?: string; chunkSize?: number } = {}): Promise<void> {
     const ctx = `uploading blob ${digest} to ${this.registry}/${repo}`;
-    const scopes = [pushScope(repo)];
-    if (opts.mountFrom) scopes.push(pullScope(opts.mountFrom));
-    const expect = async (res: http.IncomingMessage, ok: number[]): Promise<http.IncomingMessage> => {
-      if (ok.includes(res.statusCode ?? 0)) {
-        res.resume();
-        return res;
-      }
-      throw statusError(res.statusCode ?? 0, await readBody(res, MAX_ERROR_BODY).catch(() => Buffer.alloc(0)), ctx);
-    };
-    const nextUrl = (res: http.IncomingMessage, prev: URL): URL => {
-      const loc = res.headers.location;
-      if (!loc) throw new TsmanError('EREGISTRY', `${ctx}: registry sent no upload location`);
-      return new URL(loc, prev);
-    };
-    let url = new URL(`/v2/${repo}/blobs/uploads/`, (await this.ping(), this.base));
-    if (opts.mountFrom) {
-      url.searchParams.set('mount', digest);
-      url.searchParams.set('from', opts.mountFrom);
-    }
-    const start = await expect(await this.fetch('POST', url, { scopes }), [201, 202]);
-    if (start.statusCode === 201) return;
-    url = nextUrl(start, url);
-    const size = Buffer.isBuffer(source) ? source.length : (await fsp.stat(source)).size;
-    const chunk = opts.chunkSize ?? this.opts.chunkSize ?? 32 << 20;
+    const scopes = opts.mountFrom ? [pushScope(repo), pullScope(opts.mountFrom)] : [pushScope(repo)];
     const octet = { 'Content-Type': 'application/octet-stream' };
-    if (size > chunk) {
+    let url = new URL(`/v2/${repo}/blobs/uploads/`, `http://${this.host}`);
+    /** Send, check the status, and move `url` to the upload location the registry returned. */
+    const step = async (method: string, ok: number, o: Partial<FetchOpts> = {}): Promise<number> => {
+      const res = await this.fetch(method, url, { scopes, ...o });
+      const status = res.statusCode ?? 0;
+      if (status !== ok && !(ok === 202 && status === 201)) throw statusError(status, await readBody(res, MAX_ERROR_BODY).catch(() => Buffer.alloc(0)), ctx);
+      res.resume();
+      if (status === 202) {
+        if (!res.headers.location) throw new TsmanError('EREGISTRY', `${ctx}: registry sent no upload location`);
+        url = new URL(res.headers.location, url);
+      }
+      return status;
+    };
+    try {
+      await this.ping();
+      url = new URL(url.pathname, this.base);
+      if (opts.mountFrom) {
+        url.searchParams.set('mount', digest);
+        url.searchParams.set('from', opts.mountFrom);
+      }
+      if ((await step('POST', 202)) === 201) return; // mounted
+      const size = Buffer.isBuffer(source) ? source.length : (await fsp.stat(source)).size;
+      const chunk = opts.chunkSize ?? this.opts.chunkSize ?? 32 << 20;
+      if (size <= chunk) {
+        url.searchParams.set('digest', digest);
+        const body: Body = Buffer.isBuffer(source) ? source : () => createReadStream(source);
+        await step('PUT', 201, { headers: { ...octet, 'Content-Length': String(size) }, body });
+        return;
+      }
       const fh = Buffer.isBuffer(source) ? undefined : await fsp.open(source, 'r');
       try {
         for (let off = 0; off < size; off += chunk) {
           const len = Math.min(chunk, size - off);
-          let part: Buffer;
-          if (fh) {
-            part = Buffer.alloc(len);
-            await fh.read(part, 0, len, off);
-          } else part = (source as Buffer).subarray(off, off + len);
-          const headers = { ...octet, 'Content-Range': `${off}-${off + len - 1}` };
-          url = nextUrl(await expect(await this.fetch('PATCH', url, { headers, body: part, scopes }), [202]), url);
+          const part = fh ? (await fh.read(Buffer.alloc(len), 0, len, off)).buffer : (source as Buffer).subarray(off, off + len);
+          await step('PATCH', 202, { headers: { ...octet, 'Content-Range': `${off}-${off + len - 1}` }, body: part });
         }
       } finally {
         await fh?.close();
       }
       url.searchParams.set('digest', digest);
-      await expect(await this.fetch('PUT', url, { scopes }), [201]);
-      return;
+      await step('PUT', 201);
+    } catch (err) {
+      throw withContext(err, ctx);
     }
-    url.searchParams.set('digest', digest);
-    const body: Body = Buffer.isBuffer(source) ? source : () => createReadStream(source);
-    const headers: Record<string, string> = { ...octet, 'Content-Length': String(size) };
-    await expect(await this.fetch('PUT', url, { headers, body, scopes }), [201]);
   }
 
   /** Upload a manifest under a tag or digest; returns its sha256 digest. */
   async putManifest(repo: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
     const ctx = `uploading manifest ${reference} to ${this.registry}/${repo}`;
-    const res = await this.fetch('PUT', `/v2/${repo}/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body, scopes: [pushScope(repo)] });
-    if (res.statusCode !== 201 && res.statusCode !== 200) throw statusError(res.statusCode ?? 0, await readBody(res, MAX_ERROR_BODY), ctx);
-    res.resume();
+    try {
+      const res = await this.fetch('PUT', `/v2/${repo}/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body, scopes: [pushScope(repo)] });
+      if (res.statusCode !== 201 && res.statusCode !== 200) throw statusError(res.statusCode ?? 0, await readBody(res, MAX_ERROR_BODY), ctx);
+      res.resume();
+    } catch (err) {
+      throw withContext(err, ctx);
+    }
     return `sha256:${createHash('sha256').update(body).digest('hex')}`;
   }
 
@@ -533,9 +539,12 @@ export class RegistryClient {
     let next: string | undefined = `/v2/${repo}/tags/list`;
     while (next) {
       const target: string = next;
-      const res = await this.retry(() => this.fetch('GET', target, { scopes: [pullScope(repo)] }));
+      const ctx = `fetching tags list of ${this.registry}/${repo}`;
+      const res = await this.retry(() => this.fetch('GET', target, { scopes: [pullScope(repo)] }).catch((err) => {
+        throw withContext(err, ctx);
+      }));
       const body = await readBody(res, MAX_MANIFEST_SIZE);
-      if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, `fetching tags list of ${this.registry}/${repo}`, 'ENOIMAGE');
+      if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, ctx, 'ENOIMAGE');
       const doc = JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
       tags.push(...(doc.tags ?? []));
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''));
@@ -551,12 +560,4 @@ export class RegistryClient {
     if (res.statusCode === 401) throw new TsmanError('EAUTH', `authenticating creds for ${JSON.stringify(this.registry)}: invalid username/password: ${registryErrorText(401, body)}`);
     if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, `authenticating creds for ${JSON.stringify(this.registry)}`);
   }
-}
-
-function headerValues(res: http.IncomingMessage, name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < res.rawHeaders.length; i += 2) {
-    if (res.rawHeaders[i].toLowerCase() === name) out.push(res.rawHeaders[i + 1]);
-  }
-  return out;
 }

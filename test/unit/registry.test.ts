@@ -370,6 +370,22 @@ describe('bearer auth, redirects and retries (mock registry)', () => {
     assert.equal(storageHits, 1);
   });
 
+  it('times out a stalled transfer after its retries', async () => {
+    const c = client({ registry: front, insecure: true, timeoutMs: 150, credentials: { username: 'user', password: 'pass' } });
+    failures = ['stall', 'stall', 'stall'];
+    storageHits = 0;
+    await rejectsWith(c.fetchBlob('lib/img', digest, path.join(dir, 'stalled'), {}), 'EREGISTRY', /^reading blob sha256:[0-9a-f]{64}: read tcp 127.0.0.1:\d+: i\/o timeout$/);
+    assert.equal(storageHits, 3);
+  });
+
+  it('fetches blobs in parallel', async () => {
+    const c = client({ registry: front, insecure: true, credentials: { username: 'user', password: 'pass' } });
+    failures = [];
+    const files = [1, 2, 3, 4, 5].map((i) => path.join(dir, `parallel-${i}`));
+    await Promise.all(files.map((f) => c.fetchBlob('lib/img', digest, f, { size: layer.length })));
+    for (const f of files) assert.deepEqual(await fsp.readFile(f), layer);
+  });
+
   it('stops on abort and removes the partial file', async () => {
     const c = client({ registry: front, insecure: true, credentials: { username: 'user', password: 'pass' } });
     const dest = path.join(dir, 'aborted');

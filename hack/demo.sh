@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's first command: set everything up (hack/setup.sh, as root), then use tsman the way
+# a user would, rootless as the test user: pull from the local registry, list, inspect, look
+# inside the image through the user namespace, remove.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$REPO/hack/setup.sh"
+TEST_USER=${TSMAN_TEST_USER:-tsmantest}
+uid=$(id -u "$TEST_USER")
+SRC=$REPO
+if ! su "$TEST_USER" -s /bin/sh -c "test -r '$REPO/dist/src/cli/main.js'"; then
+    SRC=/var/tmp/tsman-src; rm -rf "$SRC"; cp -a "$REPO/." "$SRC/"; chmod -R a+rX "$SRC"
+fi
+printf '\n==> rootless demo as %s\n' "$TEST_USER"
+su "$TEST_USER" -s /bin/bash -c "
+set -ex
+export XDG_RUNTIME_DIR=/run/user/$uid
+cd ~
+T=$SRC/bin/tsman
+\$T pull --tls-verify=false 127.0.0.1:5000/tsman/busybox:latest
+\$T images
+\$T image inspect --format '{{.Id}} {{.Config.Cmd}} {{.Architecture}}' 127.0.0.1:5000/tsman/busybox:latest
+\$T unshare sh -c 'ls -ln \$($SRC/bin/tsman image mount 127.0.0.1:5000/tsman/busybox) | head -5'
+\$T info --format '{{.Host.Security.Rootless}} {{.Store.GraphDriverName}} {{.Store.GraphRoot}}'
+\$T rmi 127.0.0.1:5000/tsman/busybox:latest
+"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# The rootless user namespace: tsman unshare, mappings, migrate, users without subuids.
+
+load helpers
+
+@test "unshare: the mapping and uid 0 inside" {
+    if ! is_rootless; then
+        run_tsman 125 unshare true
+        assert_output -p 'please use unshare with rootless'
+        return
+    fi
+    run_tsman unshare cat /proc/self/uid_map
+    assert_output -r "^ +0 +$(id -u) +1
+ +1 +100000 +65536$"
+    run_tsman unshare cat /proc/self/gid_map
+    assert_output -r "^ +0 +$(id -g) +1
+ +1 +100000 +65536$"
+    run_tsman unshare id -u
+    assert_output 0
+    run_tsman 3 unshare sh -c 'exit 3'
+    run_tsman 127 unshare /nonexistent/cmd
+}
+
+@test "unshare: concurrent first use creates one namespace" {
+    is_rootless || skip "rootless only"
+    run_tsman system migrate
+    for i in 1 2 3 4 5; do
+        "$TSMAN" unshare readlink /proc/self/ns/user > $BATS_TEST_TMPDIR/ns.$i 2>&1 &
+    done
+    wait
+    run sh -c "cat $BATS_TEST_TMPDIR/ns.* | sort -u"
+    echo "$output"
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == user:* ]]
+    n=$(pgrep -u $(id -u) -f 'catatonit -P' | wc -l)
+    [ "$n" -eq 1 ]
+}
+
+@test "system migrate restarts the namespace" {
+    is_rootless || skip "rootless only"
+    before=$("$TSMAN" unshare readlink /proc/self/ns/user)
+    run_tsman system migrate
+    after=$("$TSMAN" unshare readlink /proc/self/ns/user)
+    [ "$before" != "$after" ]
+    pull_busybox
+}
+
+@test "a user with no subuid range gets a clear error" {
+    is_rootless && skip "needs root to switch to the user without ranges"
+    id tsmannosub >/dev/null 2>&1 || skip "no tsmannosub user"
+    run su tsmannosub -s /bin/sh -c "cd /tmp && XDG_RUNTIME_DIR=/run/user/\$(id -u) $TSMAN --root /tmp/tsmannosub-root pull --tls-verify=false $IMAGE"
+    echo "$output"
+    [ "$status" -eq 125 ]
+    assert_output -p 'no subuid ranges found for user "tsmannosub" in /etc/subuid'
+    [ ! -e /tmp/tsmannosub-root/tsman/store.json ]
+}
+
+@test "commands that only read metadata do not need the namespace" {
+    is_rootless || skip "rootless only"
+    pull_busybox
+    # images works while the pause process is gone (it is not started for reads)
+    run_tsman system migrate
+    run_tsman images --format '{{.Repository}}'
+    assert_output "$REGISTRY/tsman/busybox"
+    run pgrep -u $(id -u) -f 'catatonit -P'
+    [ "$status" -eq 1 ]
+}
