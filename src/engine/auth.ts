@@ -28,7 +28,7 @@ export async function loginRegistry(input: string, username: string, password: s
     credentials: { username, password },
   });
   try {
-    await client.checkLogin();
+    await client.checkAuth();
   } catch (err) {
     if (err instanceof TsmanError && err.code === 'EAUTH') {
       throw new TsmanError('EAUTH', `logging into "${host}": invalid username/password`);
