@@ -12,6 +12,8 @@ interface Flags {
   sharp: boolean;
   space: boolean;
   zero: boolean;
+  plusV?: boolean;
+  sharpV?: boolean;
   width?: number;
   prec?: number;
 }
@@ -93,6 +95,9 @@ export function sprintf(format: string, args: unknown[]): string {
     const verb = String.fromCodePoint(format.codePointAt(i)!);
     i += verb.length;
     if (verb === '%') { out += '%'; continue; }
+    // %+v and %#v are modes of v (field names, Go syntax), not sign or prefix flags
+    if (verb === 'v' && f.plus) { f.plus = false; f.plusV = true; }
+    if (verb === 'v' && f.sharp) { f.sharp = false; f.sharpV = true; }
     if (argNum >= args.length) { out += `%!${verb}(MISSING)`; continue; }
     out += fmtArg(args[argNum++], verb, f);
   }
@@ -139,20 +144,20 @@ function fmtArg(v: unknown, verb: string, f: Flags): string {
     case 'slice': {
       if (v instanceof Uint8Array && 'sxXq'.includes(verb)) return fmtString(Buffer.from(v).toString('latin1'), verb, f);
       const items = Array.from(v as ArrayLike<unknown>);
-      if (f.sharp && verb === 'v') return `${typeName(v)}{${items.map((e) => fmtArg(e, 'v', f)).join(', ')}}`;
+      if (f.sharpV) return `${typeName(v)}{${items.map((e) => fmtArg(e, 'v', f)).join(', ')}}`;
       return `[${items.map((e) => fmtArg(e, verb, f)).join(' ')}]`;
     }
     case 'map': {
       const entries = mapEntries(v as object);
-      if (f.sharp && verb === 'v') return `${typeName(v)}{${entries.map(([k, x]) => `${fmtArg(k, 'v', f)}:${fmtArg(x, 'v', f)}`).join(', ')}}`;
+      if (f.sharpV) return `${typeName(v)}{${entries.map(([k, x]) => `${fmtArg(k, 'v', f)}:${fmtArg(x, 'v', f)}`).join(', ')}}`;
       return `map[${entries.map(([k, x]) => `${fmtArg(k, verb, f)}:${fmtArg(x, verb, f)}`).join(' ')}]`;
     }
     case 'struct': {
       const s = stringer(v as object);
       if (s !== undefined && 'vsqxX'.includes(verb)) return fmtString(s, verb, f);
       const entries = structEntries(v as object);
-      if (f.sharp && verb === 'v') return `${typeName(v)}{${entries.map(([k, x]) => `${k}:${fmtArg(x, 'v', f)}`).join(', ')}}`;
-      return `{${entries.map(([k, x]) => (f.plus && verb === 'v' ? `${k}:` : '') + fmtArg(x, verb, f)).join(' ')}}`;
+      if (f.sharpV) return `${typeName(v)}{${entries.map(([k, x]) => `${k}:${fmtArg(x, 'v', f)}`).join(', ')}}`;
+      return `{${entries.map(([k, x]) => (f.plusV ? `${k}:` : '') + fmtArg(x, verb, f)).join(' ')}}`;
     }
   }
 }
@@ -160,7 +165,7 @@ function fmtArg(v: unknown, verb: string, f: Flags): string {
 function fmtString(s: string, verb: string, f: Flags): string {
   switch (verb) {
     case 'v': case 's':
-      if (f.sharp && verb === 'v') return pad(goQuote(s), f);
+      if (f.sharpV) return pad(goQuote(s), f);
       return pad(f.prec !== undefined ? [...s].slice(0, f.prec).join('') : s, f);
     case 'q': {
       const t = f.prec !== undefined ? [...s].slice(0, f.prec).join('') : s;

@@ -10,6 +10,9 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Read-ahead for layer files: big enough that the tar reader rarely waits on a read. */
 const READ_CHUNK = 1024 * 1024;
+/** Decompressed bytes buffered ahead of the extractor, so the decoder (zlib runs on the thread
+ *  pool) keeps working while the extractor writes files instead of waiting to be asked. */
+const READ_AHEAD = 8 * 1024 * 1024;
 
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -46,7 +49,7 @@ class ZstdDecompress extends Transform {
 
 /** A decompressing Transform for the given compression (undefined for 'none'). */
 export function decompressor(c: Compression): Transform | undefined {
-  if (c === 'gzip') return zlib.createGunzip({ chunkSize: 256 * 1024 });
+  if (c === 'gzip') return zlib.createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: READ_AHEAD } as zlib.ZlibOptions);
   if (c === 'zstd') {
     // Node >= 22.15 has a native zstd decoder; it is several times faster than fzstd
     const native = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;

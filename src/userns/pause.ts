@@ -33,14 +33,20 @@
  * `migrate` removes pause.pid the same way, then SIGKILLs the pause process and waits until it has
  * exited (a zombie counts: PID 1 here reaps orphans late). Mounts inside the namespace go with it.
  *
- * Measured on the dev machine (2 cores, Node 20, 30 runs each, medians):
- *   node -e 'console.log(process.getuid())'                            ~41 ms
- *   the same, re-exec'd into the namespace by reexecInUserNamespace   ~93 ms  (+~52 ms)
- *   `id -u` directly                                                   ~1 ms
- *   runInUserNamespace('id', ['-u']) from a running Node process     ~5.6 ms
- *   first call (create namespace + maps + publish)                    ~20 ms
- * So the re-exec costs one more Node start; running only namespace-bound children through nsenter
- * costs a few ms each.
+ * Measured (hyperfine, 40 runs, as an unprivileged user; 2 cores shared with other builds, load
+ * 2-4, so absolute numbers are noisy, the ratios are not):
+ *   node -e 0                                                   mean  95 ms (min  74)
+ *   node -e: import this module, print getuid()                 mean 129 ms (min  97)
+ *   the same script re-exec'd by reexecInUserNamespace          mean 301 ms (min 207)
+ *   id -u                                                       mean 1.9 ms
+ *   nsenter -t PID -U -m -- id -u                               mean 2.8 ms
+ *   nsenter + the `sh -c cd` step -- id -u                      mean 4.2 ms
+ *   runInUserNamespace('id', ['-u']) from a running Node        median 5-7 ms
+ *   ensurePauseProcess when it has to create (spawn, maps, link) median 11-17 ms
+ *   podman unshare id -u (reference)                            mean 110 ms
+ * The re-exec costs a second Node start plus module loading (2.3-2.6x a trivial command here); the
+ * join itself (nsenter + sh) is ~3 ms. Running only namespace-bound children through
+ * runInUserNamespace costs a few ms each.
  */
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { promises as fsp, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
