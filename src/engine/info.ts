@@ -163,7 +163,11 @@ export function toYaml(v: unknown, indent = ''): string {
   }
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length === 0) return '{}\n';
-  return '\n' + entries.map(([k, val]) => `${indent}${k}: ${toYaml(val, indent + '  ').replace(/^\n/, val !== null && typeof val === 'object' && (Array.isArray(val) ? val.length : Object.keys(val).length) ? '\n' : '')}`).join('');
+  return '\n' + entries.map(([k, val]) => {
+    const nested = val !== null && typeof val === 'object' && (Array.isArray(val) ? val.length : Object.keys(val).length);
+    const body = toYaml(val, indent + '  ');
+    return nested ? `${indent}${k}:${body}` : `${indent}${k}: ${body}`;
+  }).join('');
 }
 
 function yamlScalar(v: unknown): string {

@@ -15,7 +15,8 @@ import { HeaderRow, kindOf, lookupField, mapEntries, truth, typeName } from './v
 
 const MISSING = Symbol('missing');
 type Final = unknown;
-const MAX_DEPTH = 10000;
+// Go allows 100000 nested template calls; a JS stack runs out long before that.
+const MAX_DEPTH = 1000;
 
 class LoopSignal { constructor(readonly kind: 'break' | 'continue') {} }
 
@@ -31,7 +32,12 @@ export interface ExecContext {
 export function execute(ctx: ExecContext, data: unknown): string {
   const s = new State(ctx);
   s.vars.push({ name: '$', value: data });
-  s.walk(data, ctx.root);
+  try {
+    s.walk(data, ctx.root);
+  } catch (e) {
+    if (e instanceof RangeError) throw new TsmanError('EFORMAT', `template: ${ctx.name}: ${e.message}`, { cause: e });
+    throw e;
+  }
   return s.out.join('');
 }
 

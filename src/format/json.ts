@@ -1,9 +1,9 @@
-// encoding/json's output for JS values: struct-like objects keep their key order, map-like
-// objects get sorted keys, strings are escaped as Go escapes them (optionally HTML-safe, which
+// encoding/json's output for JS values: objects keep their key order, Maps and goMap() objects
+// get Go's sorted keys, strings are escaped as Go escapes them (optionally HTML-safe, which
 // json.Marshal is and podman's {{json}} function is not).
 
 import { TsmanError } from '../errors.js';
-import { isMapLike, mapEntries } from './values.js';
+import { GO_KIND, mapEntries } from './values.js';
 
 export interface JSONOptions {
   /** Indent per level (MarshalIndent / Encoder.SetIndent); compact when empty. */
@@ -42,7 +42,10 @@ export function toGoJSON(value: unknown, opts: JSONOptions = {}): string {
       const items = Array.from(o as ArrayLike<unknown>).map((e) => enc(e, depth + 1) ?? 'null');
       out = items.length ? `[${nl}${items.join(`,${nl}`)}${close}]` : '[]';
     } else {
-      const entries = isMapLike(o) ? mapEntries(o) : Object.entries(o);
+      // Only declared maps get Go's sorted keys: a plain object with lower-case keys is as likely
+      // a struct with json tags (history, OCI config), whose order must stay as written.
+      const declaredMap = o instanceof Map || (o as Record<symbol, unknown>)[GO_KIND] === 'map';
+      const entries = declaredMap ? mapEntries(o) : Object.entries(o);
       const parts: string[] = [];
       for (const [k, x] of entries) {
         const e = enc(x, depth + 1);

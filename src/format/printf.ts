@@ -186,7 +186,7 @@ function fmtString(s: string, verb: string, f: Flags): string {
 }
 
 function fmtNumber(v: number | bigint, verb: string, f: Flags): string {
-  const isInt = typeof v === 'bigint' || Number.isInteger(v);
+  const isInt = typeof v === 'bigint' || kindOf(v) === 'int';
   const sign = (neg: boolean): string => (neg ? '-' : f.plus ? '+' : f.space ? ' ' : '');
   if (typeof v === 'number' && !Number.isFinite(v) && 'vbeEfFgGxX'.includes(verb)) {
     const s = Number.isNaN(v) ? (f.plus ? '+NaN' : f.space ? ' NaN' : 'NaN') : v > 0 ? (f.space && !f.plus ? ' Inf' : '+Inf') : '-Inf';

@@ -58,7 +58,8 @@ export function kindOf(v: unknown): Kind {
   if (v === undefined || v === null) return 'invalid';
   switch (typeof v) {
     case 'string': return 'string';
-    case 'number': return Number.isInteger(v) ? 'int' : 'float';
+    // integers beyond int64's range can only have been floats in Go
+    case 'number': return Number.isInteger(v) && Math.abs(v) < 1e19 ? 'int' : 'float';
     case 'bigint': return 'int';
     case 'boolean': return 'bool';
     case 'function': return 'func';
@@ -179,7 +180,7 @@ export function formatNumber(n: number | bigint): string {
   if (typeof n === 'bigint') return n.toString();
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return Object.is(n, -0) ? '0' : n.toFixed(0);
+  if (Number.isInteger(n) && Math.abs(n) < 1e19) return Object.is(n, -0) ? '0' : n.toFixed(0);
   return formatG(n, -1);
 }
 

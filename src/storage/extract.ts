@@ -374,7 +374,7 @@ class Extractor {
     }
     if (base.startsWith(WH_META_PREFIX)) return; // aufs bookkeeping (.wh..wh.plnk etc.): not content
     const victim = base.slice(WH_PREFIX.length);
-    if (victim === '.' || victim === '..') throw unsafe(name, 'is an invalid whiteout');
+    if (victim === '' || victim === '.' || victim === '..') throw unsafe(name, 'is an invalid whiteout');
     const parent = this.resolveDir(parentRel, name, mode !== 'vfs');
     if (parent === undefined) return; // vfs: nothing there to delete
     const real = parent === '' ? victim : `${parent}/${victim}`;
@@ -417,13 +417,12 @@ class Extractor {
 
   /** vfs opaque: drop everything under dir that this layer did not create. */
   private prune(dir: string): void {
-    for (const ent of fs.readdirSync(this.abs(dir), { withFileTypes: true })) {
-      const real = dir === '' ? ent.name : `${dir}/${ent.name}`;
-      if (this.mine.has(real)) {
-        if (ent.isDirectory()) this.prune(real);
-        continue;
-      }
-      this.remove(real, ent.isDirectory());
+    for (const ent of fs.readdirSync(this.abs(dir))) {
+      const real = dir === '' ? ent : `${dir}/${ent}`;
+      // lstat rather than the dirent type: some filesystems report DT_UNKNOWN
+      const isDir = fs.lstatSync(this.abs(real)).isDirectory();
+      if (!this.mine.has(real)) this.remove(real, isDir);
+      else if (isDir) this.prune(real);
     }
   }
 

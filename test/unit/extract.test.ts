@@ -264,9 +264,13 @@ test('malicious: .. escapes are refused', async (t) => {
     await assert.rejects(run(e, [{ path: name, type: 'file', data: 'evil' }]), (err: unknown) => unsafe(err) && (err as Error).message === `layer entry "${name}" escapes the layer root`, name);
     assertSentinelIntact(e);
   }
-  const e = env(t);
-  await assert.rejects(run(e, [{ path: '.wh...', type: 'file', data: '' }]), unsafe);
-  assertSentinelIntact(e);
+  for (const wh of ['.wh...', 'a/.wh.', '.wh..']) {
+    const e = env(t);
+    fs.mkdirSync(path.join(e.dest, 'a'));
+    await assert.rejects(run(e, [{ path: wh, type: 'file', data: '' }]), unsafe, wh);
+    assert.ok(fs.existsSync(path.join(e.dest, 'a')));
+    assertSentinelIntact(e);
+  }
 });
 
 test('malicious: absolute names land inside dest', async (t) => {
@@ -389,4 +393,18 @@ test('a non-directory entry cannot replace the root; a failing stream rejects', 
   await assert.rejects(run(e, [{ path: './', type: 'file', data: 'x' }]), unsafe);
   const src = new Readable({ read() { this.destroy(new Error('boom')); } });
   await assert.rejects(extractLayer(src, e.dest, opts(e)), /boom/);
+});
+
+test('GNU long names extract; the diffId covers bytes after the end-of-archive blocks', async (t) => {
+  const e = env(t);
+  const long = `${'n'.repeat(120)}/${'m'.repeat(130)}`;
+  const tar = Buffer.concat([
+    buildTar([{ path: long, type: 'file', data: 'gnu' }, { path: 'l', type: 'symlink', linkname: `/${long}` }], { gnuLongNames: true }),
+    Buffer.alloc(10240),
+  ]);
+  const res = await run(e, tar);
+  assert.equal(fs.readFileSync(path.join(e.dest, long), 'utf8'), 'gnu');
+  assert.equal(fs.readlinkSync(path.join(e.dest, 'l')), `/${long}`);
+  assert.equal(res.diffId, `sha256:${createHash('sha256').update(tar).digest('hex')}`);
+  assert.equal(res.size, tar.length);
 });

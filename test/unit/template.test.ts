@@ -103,6 +103,7 @@ describe('template: control structures', () => {
       ['{{with .A}}{{.B}}{{end}}', { A: { B: 'in' } }, 'in'],
       ['{{with .A}}x{{else}}none{{end}}', { A: '' }, 'none'],
       ['{{with $x := .A}}{{$x}}{{end}}', { A: 5 }, '5'],
+      ['{{with .A}}a{{else with .B}}b{{.}}{{else}}none{{end}}', goMap({ B: 2 }), 'b2'],
       ['{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}', {}, '21'],
       ['{{$x := 1}}{{range .L}}{{$x = .}}{{end}}{{$x}}', { L: [1, 2, 3] }, '3'],
       ['{{$n := len .L}}{{$n}}', { L: [1, 2] }, '2'],
@@ -201,6 +202,7 @@ describe('template: errors', () => {
     fails('{{break}}', {}, 'template: :1: {{break}} outside {{range}}');
     fails('{{else}}', {}, 'template: :1: unexpected {{else}}');
     fails('{{(1}}', {}, 'template: :1: unclosed left paren');
+    fails('{{if}}x{{end}}', {}, 'template: :1: missing value for if');
   });
   it('execution errors name the line, column and node', () => {
     fails('x\n  {{index .L 5}}', { L: [1] }, 'template: :2:4: executing "" at <index .L 5>: error calling index: index out of range: 5');
@@ -212,6 +214,7 @@ describe('template: errors', () => {
     fails('{{upper "a" "b"}}', {}, /wrong number of args for upper: want 1 got 2$/);
     fails('{{range .S}}{{end}}', { S: 'str' }, /range can't iterate over str$/);
     fails('{{nil}}', {}, /nil is not a command$/);
+    fails('{{define "T"}}{{template "T" .}}{{end}}{{template "T"}}', {}, /exceeded maximum template depth \(1000\)$/);
     fails('{{.F}}', { F: () => { throw new Error('boom'); } }, /at <.F>: error calling F: boom$/);
     fails('{{.ABCDEFGHIJKLMNOPQRSTUVWXYZ}}', { A: 1 }, /at <.ABCDEFGHIJKLMNOPQRS...>/);
   });
@@ -290,8 +293,9 @@ describe('report: formatRows / formatOne (podman conventions)', () => {
   it('json: rows as an indented array, Go escaping', () => {
     assert.equal(formatRows('json', [{ ID: 'a<b', N: 1, L: [] }]), '[\n    {\n        "ID": "a\\u003cb",\n        "N": 1,\n        "L": []\n    }\n]\n');
     assert.equal(formatRows('json', []), '[]\n');
+    assert.equal(toGoJSON(new Map([['b', 1], ['a', 2]])), '{"a":2,"b":1}');
     assert.equal(formatInspectJson([{ A: '<&>' }]), '[\n     {\n          "A": "<&>"\n     }\n]\n');
-    assert.equal(toGoJSON({ s: '\u2028\x01', d: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120)) }), '{"d":"2024-01-02T03:04:05.12Z","s":"\\u2028\\u0001"}');
+    assert.equal(toGoJSON({ s: '\u2028\x01', d: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120)) }), '{"s":"\\u2028\\u0001","d":"2024-01-02T03:04:05.12Z"}');
   });
   it('formatOne: one object, json or template', () => {
     const info = { Store: { GraphRoot: '/g', RunRoot: '/r' }, Host: { Arch: 'amd64' } };

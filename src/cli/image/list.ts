@@ -45,11 +45,10 @@ export class ImagesCommand extends TsmanCommand {
       this.out(formatRows('json', list));
       return 0;
     }
-    let format = this.format ?? (this.digests
+    const format = this.format ?? (this.digests
       ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}'
       : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}');
-    if (this.noheading) format = format.replace(/^table\s*/, '');
-    this.out(formatRows(format, reports, { headers: { ID: 'IMAGE ID' } }));
+    this.out(formatRows(format, reports, { headers: { ID: 'IMAGE ID' }, noHeading: this.noheading }));
     return 0;
   }
 }
