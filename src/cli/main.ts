@@ -8,7 +8,7 @@ import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false });
+  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
   const words = new Set<string>();
   for (const c of commands) {
     cli.register(c);
@@ -28,6 +28,23 @@ export async function main(argv: string[]): Promise<number> {
     command = cli.process(args, context) as TsmanCommand;
   } catch (err) {
     return report(err);
+  }
+
+  // what Cli.run() would set up; we run the command ourselves to own error output and exit codes
+  command.context = context;
+  command.cli = {
+    binaryLabel: cli.binaryLabel, binaryName: cli.binaryName, binaryVersion: cli.binaryVersion,
+    enableCapture: false, enableColors: cli.enableColors,
+    definitions: () => cli.definitions(),
+    error: (error, opts) => cli.error(error, opts),
+    format: (colored) => cli.format(colored),
+    process: (input, sub) => cli.process(input, { ...context, ...sub }),
+    run: (input, sub) => cli.run(input, { ...context, ...sub }),
+    usage: (cmd, opts) => cli.usage(cmd, opts),
+  };
+  if (command.help) {
+    process.stdout.write(cli.usage(command, { detailed: true }));
+    return 0;
   }
 
   const ctor = command.constructor as typeof TsmanCommand;

@@ -46,7 +46,8 @@ load helpers
                 "system reset" "system migrate" unshare login logout info version inspect "image mount")
     for c in "${cmds[@]}"; do
         run_tsman $c --help
-        assert_output -p "tsman $c"
+        assert_output -p 'Usage'
+        assert_output -p '$ tsman '
         assert_output -p 'Examples'
     done
 }

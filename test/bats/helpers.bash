@@ -1,4 +1,5 @@
 # Shared helpers for the tsman system tests (after podman's test/system/helpers.bash).
+bats_require_minimum_version 1.5.0
 # Each test gets its own storage (--root/--runroot under BATS_TEST_TMPDIR): hermetic.
 
 TSMAN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -67,9 +68,7 @@ run_tsman_split() {
     case "$1" in
         [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) expected_rc=$1; shift ;;
     esac
-    local errf=$BATS_TEST_TMPDIR/stderr.$$
-    run timeout 120 "$TSMAN" --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" "$@" 2>"$errf"
-    stderr=$(cat "$errf")
+    run --separate-stderr timeout 120 "$TSMAN" --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" "$@"
     echo "# stdout: $output"; echo "# stderr: $stderr"
     [ "$status" -eq "$expected_rc" ] || { echo "FAIL: exit code is $status; expected $expected_rc" >&2; return 1; }
 }

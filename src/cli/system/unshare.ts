@@ -16,6 +16,10 @@ export class UnshareCommand extends TsmanCommand {
   command = Option.Proxy();
 
   async execute(): Promise<number> {
+    if (this.command[0] === '--help' || this.command[0] === '-h') {
+      this.out(this.cli.usage(UnshareCommand, { detailed: true }));
+      return 0;
+    }
     if (!process.env._TSMAN_USERNS) {
       throw new TsmanError('EUSAGE', 'please use unshare with rootless');
     }
