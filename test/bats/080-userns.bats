@@ -3,6 +3,15 @@
 
 load helpers
 
+# tsman's pause processes of this user (podman's own pause process may run too: not counted)
+tsman_pauses() {
+    local n=0 p
+    for p in $(pgrep -u $(id -u) catatonit); do
+        tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -q '^TSMAN_PAUSE_DIR=' && n=$((n + 1))
+    done
+    echo $n
+}
+
 @test "unshare: the mapping and uid 0 inside" {
     if ! is_rootless; then
         run_tsman 125 unshare true
@@ -18,7 +27,8 @@ load helpers
     run_tsman unshare id -u
     assert_output 0
     run_tsman 3 unshare sh -c 'exit 3'
-    run_tsman 127 unshare /nonexistent/cmd
+    run_tsman '?' unshare /nonexistent/cmd
+    assert_equal "$status" 127
 }
 
 @test "unshare: concurrent first use creates one namespace" {
@@ -32,8 +42,7 @@ load helpers
     echo "$output"
     [ "${#lines[@]}" -eq 1 ]
     [[ "$output" == user:* ]]
-    n=$(pgrep -u $(id -u) -f 'catatonit -P' | wc -l)
-    [ "$n" -eq 1 ]
+    assert_equal "$(tsman_pauses)" 1 "tsman pause processes"
 }
 
 @test "system migrate restarts the namespace" {
@@ -62,6 +71,5 @@ load helpers
     run_tsman system migrate
     run_tsman images --format '{{.Repository}}'
     assert_output "$REGISTRY/tsman/busybox"
-    run pgrep -u $(id -u) -f 'catatonit -P'
-    [ "$status" -eq 1 ]
+    assert_equal "$(tsman_pauses)" 0 "tsman pause processes"
 }
