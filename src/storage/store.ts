@@ -57,6 +57,7 @@ export interface StoreState {
   driver: string;
   images: ImageRecord[];
   layers: LayerRecord[];
+  containers?: import('../engine/containers/types.js').ContainerRecord[];
 }
 
 export class Store {

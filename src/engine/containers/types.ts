@@ -1,0 +1,64 @@
+// Container records: immutable config in store.json (under storage.lock), volatile state in the
+// run root (state.json per container), as podman keeps config apart from state.
+
+export interface ContainerConfig {
+  command: string[];        // final argv: entrypoint + cmd
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workdir: string;
+  user: string;             // as given (resolved against the rootfs at start)
+  groupAdd: string[];
+  hostname: string;
+  tty: boolean;
+  interactive: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  seccomp: string;          // 'default' | 'unconfined' | path
+  readOnly: boolean;
+  readOnlyTmpfs: boolean;
+  tmpfs: Record<string, string>;
+  ulimits: Array<{ name: string; soft: number; hard: number }>;
+  network: string;          // none | host | private (until the network issue lands: none by default)
+  pid: string;
+  ipc: string;
+  uts: string;
+  stopSignal: string;
+  stopTimeout: number;
+  init: boolean;
+  logDriver: string;
+  logPath?: string;
+  autoRemove: boolean;
+  restartPolicy: string;
+  restartRetries: number;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string;
+  imageName: string;
+  created: string;
+  config: ContainerConfig;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'stopped' | 'exited' | 'removing';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid?: number;
+  pidStartTime?: string;
+  conmonPid?: number;
+  conmonStartTime?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  restartCount?: number;
+  mounted?: boolean;
+  oomKilled?: boolean;
+  error?: string;
+}
