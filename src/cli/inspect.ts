@@ -21,10 +21,23 @@ export class InspectCommand extends TsmanCommand {
       throw new TsmanError('EUSAGE', `invalid type "${this.type}": must be one of container, image, volume, network, pod, all`);
     }
     const engine = await this.engine();
-    const { found, errors } = this.type === 'all' || this.type === 'image'
-      ? await engine.inspectImages(this.names)
-      : { found: [], errors: this.names.map((n) => new TsmanError('ENOTFOUND', `no such ${this.type} ${n}`)) };
-    const errs = errors.map((e) => this.type === 'all' ? new TsmanError('ENOTFOUND', `no such object: "${e.message.replace(/: image not known$/, '')}"`) : e);
+    const found: unknown[] = [];
+    const errs: TsmanError[] = [];
+    const { inspectContainers } = await import('../engine/containers/index.js');
+    for (const n of this.names) {
+      if (this.type === 'all' || this.type === 'container') {
+        const r = await inspectContainers(engine, [n]);
+        if (r.found.length) { found.push(...r.found); continue; }
+      }
+      if (this.type === 'all' || this.type === 'image') {
+        const r = await engine.inspectImages([n]);
+        if (r.found.length) { found.push(...r.found); continue; }
+      }
+      errs.push(this.type === 'all'
+        ? new TsmanError('ENOTFOUND', `no such object: "${n}"`)
+        : this.type === 'image' ? new TsmanError('ENOIMAGE', `${n}: image not known`)
+          : new TsmanError('ENOTFOUND', `no such ${this.type} ${n}`));
+    }
     await printInspect(this, found, this.format);
     return reportErrors(this, errs);
   }

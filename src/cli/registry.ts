@@ -18,6 +18,15 @@ import { SystemResetCommand } from './system/reset.js';
 import { SystemMigrateCommand } from './system/migrate.js';
 import { UnshareCommand } from './system/unshare.js';
 import { LoginCommand, LogoutCommand } from './system/login.js';
+import { RunCommand } from './container/run.js';
+import { CreateCommand } from './container/create.js';
+import {
+  StartCommand, StopCommand, RestartCommand, KillCommand, RmCommand, WaitCommand, ContainerExistsCommand, ContainerCleanupCommand,
+} from './container/simple.js';
+import { PsCommand } from './container/ps.js';
+import { LogsCommand } from './container/logs.js';
+import { ExecCommand } from './container/exec.js';
+import { ContainerInspectCommand } from './container/inspect.js';
 
 export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }> = [
   HelpCommand,
@@ -40,4 +49,18 @@ export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }
   UnshareCommand,
   LoginCommand,
   LogoutCommand,
+  RunCommand,
+  CreateCommand,
+  StartCommand,
+  StopCommand,
+  RestartCommand,
+  KillCommand,
+  RmCommand,
+  WaitCommand,
+  ContainerExistsCommand,
+  ContainerCleanupCommand,
+  PsCommand,
+  LogsCommand,
+  ExecCommand,
+  ContainerInspectCommand,
 ];

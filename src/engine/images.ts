@@ -310,6 +310,20 @@ export interface RemoveReport {
 
 export async function remove(engine: Engine, names: string[], opts: { force: boolean; all: boolean; ignore?: boolean }): Promise<RemoveReport> {
   const report: RemoveReport = { untagged: [], deleted: [], errors: [], exitCode: 0 };
+  if (opts.force) {
+    // rmi -f removes the containers using the image first (outside the store lock: removing a
+    // container takes it itself)
+    const state = engine.store.read();
+    const ids = new Set<string>();
+    for (const n of opts.all ? state.images.map((i) => i.id) : names) {
+      const rec = findImage(state, n);
+      if (rec) for (const c of state.containers ?? []) if (c.imageId === rec.id) ids.add(c.id);
+    }
+    if (ids.size > 0) {
+      const { removeContainer } = await import('./containers/lifecycle.js');
+      for (const id of ids) await removeContainer(engine, id, { force: true, volumes: true, ignore: true });
+    }
+  }
   const trash: string[] = [];
   const tmp = await engine.store.makeTmpDir();
   try {
@@ -338,6 +352,16 @@ export async function remove(engine: Engine, names: string[], opts: { force: boo
           rec.names = rec.names.filter((x) => x !== full);
           report.untagged.push(full);
           continue;
+        }
+        const users = (state.containers ?? []).filter((c) => c.imageId === rec.id);
+        if (users.length > 0 && (byId || rec.names.length <= 1 || opts.all)) {
+          if (!opts.force) {
+            report.errors.push(new TsmanError('EINUSE',
+              `image used by ${users[0]!.id}: image is in use by a container: consider listing external containers and force-removing image`, { exitCode: 2 }));
+            report.exitCode = 2;
+            continue;
+          }
+          // with -f its containers were removed before the lock was taken
         }
         if (byId && rec.names.length > 1 && !opts.force && !opts.all) {
           report.errors.push(new TsmanError('EINUSE',

@@ -117,3 +117,149 @@ export function mount(src: string, target: string, fstype: string | null, flags:
 export function umount2(target: string, flags = 0): void {
   check(load().umount2(target, flags), 'umount', target);
 }
+
+// ---- Unix sockets (conmon's SEQPACKET attach socket, which Node's net module cannot open) ----
+// A separate loader so that the functions above stay untouched. Blocking waits run as koffi async
+// calls (worker threads); the data moves in non-blocking calls on the main thread, where errno is
+// readable (an async call's errno stays in its worker thread).
+
+type AsyncFn = Fn & { async: (...args: unknown[]) => void };
+
+interface SockLib {
+  socket: Fn;
+  connect: Fn;
+  recv: Fn;
+  send: Fn;
+  shutdown: Fn;
+  close: Fn;
+  poll: AsyncFn;
+  errno: () => number;
+}
+
+let sockLib: SockLib | undefined;
+
+function loadSock(): SockLib {
+  if (sockLib) return sockLib;
+  const koffi = require('koffi') as typeof import('koffi');
+  const lib = koffi.load('libc.so.6');
+  sockLib = {
+    socket: lib.func('int socket(int domain, int type, int protocol)') as Fn,
+    connect: lib.func('int connect(int fd, const void *addr, uint32_t len)') as Fn,
+    recv: lib.func('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as Fn,
+    send: lib.func('long send(int fd, const void *buf, size_t len, int flags)') as Fn,
+    shutdown: lib.func('int shutdown(int fd, int how)') as Fn,
+    close: lib.func('int close(int fd)') as Fn,
+    poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)') as AsyncFn,
+    errno: () => koffi.errno() as number,
+  };
+  return sockLib;
+}
+
+/** An error of a socket call, named by its errno (`connect \`/x\`: ECONNREFUSED`). */
+export class SocketError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  constructor(call: string, errno: number, path?: string) {
+    const name = errnoName(errno);
+    super(`${call}${path !== undefined ? ` \`${path}\`` : ''}: ${name}`);
+    this.code = name;
+    this.errno = errno;
+  }
+}
+
+let errnoNames: Map<number, string> | undefined;
+function errnoName(errno: number): string {
+  if (!errnoNames) {
+    const { constants } = require('node:os') as typeof import('node:os');
+    errnoNames = new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+  }
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}
+
+export const AF_UNIX = 1;
+export const SOCK_STREAM = 1;
+export const SOCK_SEQPACKET = 5;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_NOSIGNAL = 0x4000;
+export const POLLIN = 0x1;
+export const POLLOUT = 0x4;
+
+/** socket(2) + connect(2) to a unix socket path (at most 107 bytes: use /proc/self/fd/N for longer). */
+export function unixConnect(path: string, type = SOCK_SEQPACKET): number {
+  const l = loadSock();
+  const fd = l.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new SocketError('socket', l.errno());
+  const raw = Buffer.from(path);
+  if (raw.length > 107) {
+    l.close(fd);
+    throw new SocketError('connect', 36 /* ENAMETOOLONG */, path);
+  }
+  const addr = Buffer.alloc(110);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  raw.copy(addr, 2);
+  for (;;) {
+    if (l.connect(fd, addr, 2 + raw.length + 1) === 0) return fd;
+    const e = l.errno();
+    if (e === 4 /* EINTR */) continue;
+    l.close(fd);
+    throw new SocketError('connect', e, path);
+  }
+}
+
+/**
+ * One non-blocking recv(2): the bytes read (a whole packet on SOCK_SEQPACKET), `null` at end of
+ * stream, `undefined` when nothing is ready (EAGAIN/EINTR).
+ */
+export function recvNonBlocking(fd: number, buf: Buffer): number | null | undefined {
+  const l = loadSock();
+  const n = l.recv(fd, buf, buf.length, MSG_DONTWAIT);
+  if (n > 0) return n;
+  if (n === 0) return null;
+  const e = l.errno();
+  if (e === 11 /* EAGAIN */ || e === 4 /* EINTR */) return undefined;
+  if (e === 104 /* ECONNRESET */) return null;
+  throw new SocketError('recv', e);
+}
+
+/** One non-blocking send(2) (no SIGPIPE): bytes sent, or `undefined` when the socket is full. */
+export function sendNonBlocking(fd: number, data: Uint8Array): number | undefined {
+  const l = loadSock();
+  const n = l.send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n >= 0) return n;
+  const e = l.errno();
+  if (e === 11 || e === 4) return undefined;
+  throw new SocketError('send', e);
+}
+
+/**
+ * Wait in a worker thread until fd is ready for `events` (POLLIN/POLLOUT), hung up, or timeoutMs
+ * passes. Resolves with poll(2)'s return value (> 0 ready, 0 timeout, < 0 interrupted).
+ */
+export function pollAsync(fd: number, events: number, timeoutMs: number): Promise<number> {
+  const l = loadSock();
+  const pfd = Buffer.alloc(8);
+  pfd.writeInt32LE(fd, 0);
+  pfd.writeInt16LE(events, 4);
+  return new Promise((resolve, reject) => {
+    l.poll.async(pfd, 1, timeoutMs, (err: unknown, res: number) => {
+      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      else resolve(res);
+    });
+  });
+}
+
+export function shutdownSocket(fd: number, how: number): void {
+  const l = loadSock();
+  if (l.shutdown(fd, how) < 0) {
+    const e = l.errno();
+    if (e !== 107 /* ENOTCONN */) throw new SocketError('shutdown', e);
+  }
+}
+
+export function closeFd(fd: number): void {
+  loadSock().close(fd);
+}

@@ -1,0 +1,70 @@
+// The create/run flags, declared once and shared by `create` and `run` (podman's
+// cmd/podman/common/create.go does the same).
+import { Option } from 'clipanion';
+import { TsmanCommand } from '../base.js';
+import { Bool, TriBool } from '../options.js';
+import type { CreateOptions } from '../../engine/containers/create.js';
+import type { Progress } from '../../image/progress.js';
+
+export abstract class CreateFlagsCommand extends TsmanCommand {
+  static override needsUserNamespace = true;
+
+  name = Option.String('--name', { description: 'Assign a name to the container' });
+  interactive = Bool('-i,--interactive', false, { description: 'Keep STDIN open even if not attached' });
+  tty = Bool('-t,--tty', false, { description: 'Allocate a pseudo-TTY for the container' });
+  env = Option.Array('-e,--env', [], { description: 'Set environment variables in the container' });
+  envFile = Option.Array('--env-file', [], { description: 'Read in a file of environment variables' });
+  envHost = Bool('--env-host', false, { description: 'Use all current host environment variables in the container' });
+  workdir = Option.String('-w,--workdir', { description: 'Working directory inside the container' });
+  user = Option.String('-u,--user', { description: 'Username or UID (format: <name|uid>[:<group|gid>])' });
+  groupAdd = Option.Array('--group-add', [], { description: 'Add additional groups to the primary container process' });
+  entrypoint = Option.String('--entrypoint', { description: 'Overwrite the default ENTRYPOINT of the image' });
+  hostname = Option.String('-h,--hostname', { description: 'Set the container host name' });
+  label = Option.Array('-l,--label', [], { description: 'Set metadata on the container' });
+  annotation = Option.Array('--annotation', [], { description: 'Add annotations to the container' });
+  capAdd = Option.Array('--cap-add', [], { description: 'Add capabilities to the container' });
+  capDrop = Option.Array('--cap-drop', [], { description: 'Drop capabilities from the container' });
+  privileged = Bool('--privileged', false, { description: 'Give extended privileges to the container' });
+  securityOpt = Option.Array('--security-opt', [], { description: 'Security options' });
+  readOnly = Bool('--read-only', false, { description: "Make the container's root filesystem read-only" });
+  readOnlyTmpfs = Option.Boolean('--read-only-tmpfs', true, { description: 'When --read-only, mount tmpfs on /run, /tmp and /var/tmp' });
+  tmpfs = Option.Array('--tmpfs', [], { description: 'Mount a temporary filesystem (tmpfs) into the container' });
+  ulimit = Option.Array('--ulimit', [], { description: 'Ulimit options' });
+  network = Option.String('--network,--net', { description: 'Connect the container to a network (none, host)' });
+  pid = Option.String('--pid', { description: 'PID namespace to use' });
+  ipc = Option.String('--ipc', { description: 'IPC namespace to use' });
+  uts = Option.String('--uts', { description: 'UTS namespace to use' });
+  stopSignal = Option.String('--stop-signal', { description: 'Signal to stop a container. Default is SIGTERM' });
+  stopTimeout = Option.String('--stop-timeout', { description: 'Timeout (in seconds) to stop a container' });
+  init = Bool('--init', false, { description: 'Run an init binary inside the container that forwards signals and reaps processes' });
+  logDriver = Option.String('--log-driver', { description: 'Logging driver for the container (k8s-file, none, passthrough)' });
+  logOpt = Option.Array('--log-opt', [], { description: 'Logging driver options' });
+  rm = Bool('--rm', false, { description: 'Remove container (and pod if created) after exit' });
+  restart = Option.String('--restart', { description: 'Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)' });
+  pull = Option.String('--pull', 'missing', { description: 'Pull image policy (always, missing, never, newer)' });
+  replace = Bool('--replace', false, { description: 'If a container with the same name exists, replace it' });
+  cidfile = Option.String('--cidfile', { description: 'Write the container ID to the file' });
+  tlsVerify = TriBool('--tls-verify', { description: 'Require HTTPS and verify certificates when pulling' });
+  quiet = Bool('-q,--quiet', false, { description: 'Suppress output information when pulling images' });
+  tz = Option.String('--tz', { description: 'Set timezone in container' });
+
+  image = Option.String({ required: true });
+  args = Option.Proxy();
+
+  createOptions(progress: Progress): CreateOptions {
+    const env = [...this.env];
+    if (this.tz) env.push(`TZ=${this.tz === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : this.tz}`);
+    const pull = this.pull === 'true' ? 'always' : this.pull === 'false' ? 'never' : this.pull;
+    return {
+      image: this.image, args: this.args, name: this.name, entrypoint: this.entrypoint, env, envFile: this.envFile,
+      envHost: this.envHost, workdir: this.workdir, user: this.user, groupAdd: this.groupAdd, hostname: this.hostname,
+      tty: this.tty, interactive: this.interactive, labels: this.label, annotations: this.annotation,
+      capAdd: this.capAdd, capDrop: this.capDrop, privileged: this.privileged, securityOpt: this.securityOpt,
+      readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs, ulimits: this.ulimit,
+      network: this.network, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
+      stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
+      logDriver: this.logDriver, rm: this.rm, restart: this.restart, pull, replace: this.replace,
+      tlsVerify: this.tlsVerify, quiet: this.quiet, progress, warn: (m) => this.warn(m),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Command, Option } from 'clipanion';
+import { TsmanCommand } from '../base.js';
+import { Bool } from '../options.js';
+
+export class PsCommand extends TsmanCommand {
+  static override paths = [['ps'], ['container', 'ls'], ['container', 'list'], ['container', 'ps']];
+  static override usage = Command.Usage({
+    category: 'Containers', description: 'List containers',
+    examples: [['Running containers', 'tsman ps'], ['All, IDs only', 'tsman ps -aq'], ['Exited ones', 'tsman ps -a --filter status=exited']],
+  });
+  all = Bool('-a,--all', false, { description: 'Show all the containers, default is only running containers' });
+  quiet = Bool('-q,--quiet', false, { description: 'Print the numeric IDs of the containers only' });
+  latest = Bool('-l,--latest', false, { description: 'Act on the latest container tsman is aware of' });
+  last = Option.String('-n,--last', { description: 'Print the n last created containers (all states)' });
+  size = Bool('-s,--size', false, { description: 'Display the total file sizes' });
+  noTrunc = Bool('--no-trunc', false, { description: 'Display the extended information' });
+  noheading = Bool('--noheading', false, { description: 'Do not print headers' });
+  format = Option.String('--format', { description: 'Pretty-print containers to JSON or using a Go template' });
+  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on conditions given' });
+  sort = Option.String('--sort', 'created', { description: 'Sort output by: command, created, id, image, names, runningfor, size, status' });
+
+  async execute(): Promise<number> {
+    const engine = await this.engine();
+    const { listContainers } = await import('../../engine/containers/index.js');
+    const { psRow, psJson } = await import('../../engine/containers/report.js');
+    const { formatRows } = await import('../../format/template.js');
+    let list = await listContainers(engine, { all: this.all || this.latest || this.last !== undefined, filters: this.filter });
+    list.sort((a, b) => b.c.created.localeCompare(a.c.created));
+    if (this.latest) list = list.slice(0, 1);
+    if (this.last !== undefined && Number(this.last) >= 0) list = list.slice(0, Number(this.last));
+    if (this.quiet) {
+      for (const { c } of list) this.out(`${this.noTrunc ? c.id : c.id.slice(0, 12)}\n`);
+      return 0;
+    }
+    if (this.format === 'json') {
+      this.out(formatRows('json', list.map(({ c, st }) => psJson(c, st))));
+      return 0;
+    }
+    const rows = list.map(({ c, st }) => psRow(c, st, this.noTrunc));
+    const format = this.format ?? 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+    this.out(formatRows(format, rows, { headers: { ID: 'CONTAINER ID', CreatedHuman: 'CREATED', Names: 'NAMES' }, noHeading: this.noheading }));
+    return 0;
+  }
+}

@@ -1,0 +1,213 @@
+// create: resolve the image (pulling per --pull), merge its config with the flags
+// (image config < containers.conf < flags, as podman), record the container under the store
+// lock, then build its writable layer.
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import type { Engine } from '../index.js';
+import type { ImageConfig } from '../../image/mediatypes.js';
+import { TsmanError } from '../../errors.js';
+import { findImage } from '../lookup.js';
+import { mkdirp } from '../../util/fsutil.js';
+import type { ContainerConfig, ContainerRecord } from './types.js';
+import { ContainerPaths } from './paths.js';
+import { randomName, NAME_RE } from './names.js';
+import type { Progress } from '../../image/progress.js';
+
+export interface CreateOptions {
+  image: string;
+  args: string[];
+  name?: string;
+  entrypoint?: string;
+  env: string[];
+  envFile: string[];
+  envHost: boolean;
+  workdir?: string;
+  user?: string;
+  groupAdd: string[];
+  hostname?: string;
+  tty: boolean;
+  interactive: boolean;
+  labels: string[];
+  annotations: string[];
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  securityOpt: string[];
+  readOnly: boolean;
+  readOnlyTmpfs: boolean;
+  tmpfs: string[];
+  ulimits: string[];
+  network?: string;
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  init: boolean;
+  logDriver?: string;
+  rm: boolean;
+  restart?: string;
+  pull: string;
+  replace: boolean;
+  tlsVerify?: boolean;
+  quiet: boolean;
+  progress: Progress;
+  warn: (m: string) => void;
+}
+
+function kv(list: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const i = l.indexOf('=');
+    if (i === 0) throw new TsmanError('EUSAGE', `invalid ${what} "${l}"`);
+    if (i < 0) out[l] = ''; else out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return out;
+}
+
+async function readEnvFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    throw new TsmanError('EUSAGE', `open ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** Merge env lists: later entries win by key; `KEY` alone takes the value from tsman's env. */
+export function mergeEnv(...lists: string[][]): string[] {
+  const m = new Map<string, string>();
+  for (const list of lists) for (const e of list) {
+    const i = e.indexOf('=');
+    if (i < 0) { const v = process.env[e]; if (v !== undefined) m.set(e, v); continue; }
+    const k = e.slice(0, i);
+    if (k.endsWith('*') && i < 0) continue;
+    m.set(k, e.slice(i + 1));
+  }
+  return [...m].map(([k, v]) => `${k}=${v}`);
+}
+
+function parseUlimit(s: string): { name: string; soft: number; hard: number } {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(s);
+  if (!m) throw new TsmanError('EUSAGE', `invalid ulimit "${s}": expected name=soft[:hard]`);
+  const soft = Number(m[2]);
+  return { name: m[1]!, soft, hard: m[3] !== undefined ? Number(m[3]) : soft };
+}
+
+export function parseRestart(s: string | undefined): { policy: string; retries: number } {
+  if (!s || s === 'no') return { policy: 'no', retries: 0 };
+  const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(s);
+  if (!m || (m[2] !== undefined && m[1] !== 'on-failure')) {
+    throw new TsmanError('EUSAGE', `invalid restart policy "${s}": must be one of no, on-failure[:max_retries], always, unless-stopped`);
+  }
+  return { policy: m[1]!, retries: m[2] ? Number(m[2]) : 0 };
+}
+
+export async function createContainer(engine: Engine, o: CreateOptions): Promise<ContainerRecord> {
+  if (o.name !== undefined && !NAME_RE.test(o.name)) {
+    throw new TsmanError('EUSAGE', `container name "${o.name}" must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument`);
+  }
+  if (o.rm && o.restart && o.restart !== 'no') {
+    throw new TsmanError('EUSAGE', 'the --rm option conflicts with --restart, when the restartPolicy is not "" and "no"');
+  }
+  const restart = parseRestart(o.restart);
+  // image: per --pull
+  let img = findImage(engine.store.read(), o.image);
+  if (o.pull === 'always' || o.pull === 'newer' || (!img && o.pull !== 'never')) {
+    img = await engine.pull(o.image, { tlsVerify: o.tlsVerify, progress: o.progress, warn: o.warn });
+  }
+  if (!img) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
+  const ic = (await engine.store.readConfig<ImageConfig>(img.id)).config ?? {};
+
+  const entrypoint = o.entrypoint !== undefined ? (o.entrypoint === '' ? [] : parseEntrypoint(o.entrypoint)) : (ic.Entrypoint ?? []);
+  const cmd = o.args.length > 0 ? o.args : (o.entrypoint !== undefined ? [] : (ic.Cmd ?? []));
+  const command = [...entrypoint, ...cmd];
+  if (command.length === 0) throw new TsmanError('EUSAGE', 'no command or entrypoint provided, and no CMD or ENTRYPOINT from image');
+
+  const fileEnv: string[] = [];
+  for (const f of o.envFile) fileEnv.push(...await readEnvFile(f));
+  const hostEnv = o.envHost ? Object.entries(process.env).filter(([k]) => !k.startsWith('_TSMAN')).map(([k, v]) => `${k}=${v}`) : [];
+  const env = mergeEnv(
+    ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'container=podman'],
+    ic.Env ?? [],
+    engine.config.containers.env ?? [],
+    hostEnv,
+    fileEnv,
+    o.env,
+    o.tty ? ['TERM=xterm'] : [],
+  );
+
+  let seccomp = engine.config.containers.seccomp_profile || 'default';
+  let noNewPrivileges = false;
+  for (const s of o.securityOpt) {
+    if (s === 'no-new-privileges' || s === 'no-new-privileges=true' || s === 'no-new-privileges:true') noNewPrivileges = true;
+    else if (s.startsWith('seccomp=') || s.startsWith('seccomp:')) seccomp = s.slice(8);
+    else if (s === 'label=disable' || s.startsWith('label=') || s.startsWith('label:') || s.startsWith('apparmor=') || s.startsWith('mask=') || s.startsWith('unmask=')) { /* no SELinux/AppArmor here */ }
+    else throw new TsmanError('EUSAGE', `invalid --security-opt 1: "${s}"`);
+  }
+  const tmpfs: Record<string, string> = {};
+  for (const t of o.tmpfs) {
+    const i = t.indexOf(':');
+    tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? 'rw,noexec,nosuid,nodev' : t.slice(i + 1);
+  }
+  const id = randomBytes(32).toString('hex');
+  const config: ContainerConfig = {
+    command, entrypoint, cmd, env,
+    workdir: o.workdir ?? (ic.WorkingDir || '/'),
+    user: o.user ?? ic.User ?? '',
+    groupAdd: o.groupAdd,
+    hostname: o.hostname ?? id.slice(0, 12),
+    tty: o.tty, interactive: o.interactive,
+    labels: { ...(ic.Labels ?? {}), ...kv(o.labels, 'label') },
+    annotations: kv(o.annotations, 'annotation'),
+    capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged, noNewPrivileges, seccomp,
+    readOnly: o.readOnly, readOnlyTmpfs: o.readOnlyTmpfs, tmpfs,
+    ulimits: o.ulimits.map(parseUlimit),
+    network: o.network ?? 'none',
+    pid: o.pid ?? 'private', ipc: o.ipc ?? 'private', uts: o.uts ?? 'private',
+    stopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
+    stopTimeout: o.stopTimeout ?? engine.config.engine.stop_timeout ?? 10,
+    init: o.init,
+    logDriver: o.logDriver ?? engine.config.containers.log_driver ?? 'k8s-file',
+    autoRemove: o.rm,
+    restartPolicy: restart.policy, restartRetries: restart.retries,
+  };
+  if (!['none', 'host'].includes(config.network)) {
+    throw new TsmanError('EUNSUPPORTED', `network mode "${config.network}" is not supported yet: use --network none or host`);
+  }
+
+  const imageName = img.names[0] ?? img.id;
+  const rec: ContainerRecord = { id, name: o.name ?? '', imageId: img.id, imageName, created: new Date().toISOString(), config };
+  const imgRec = img;
+  await engine.store.update(async (state) => {
+    const ctrs = state.containers ??= [];
+    if (!state.images.some((i) => i.id === imgRec.id)) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
+    if (rec.name === '') rec.name = randomName(new Set(ctrs.map((c) => c.name)));
+    const clash = ctrs.find((c) => c.name === rec.name);
+    if (clash) {
+      throw new TsmanError('EEXISTS', `creating container storage: the container name "${rec.name}" is already in use by ${clash.id}. You have to remove that container to be able to reuse that name: that name is already in use`);
+    }
+    ctrs.push(rec);
+    return { save: true, value: undefined };
+  });
+  const p = new ContainerPaths(engine.store, id);
+  await mkdirp(p.diff, 0o755);
+  await mkdirp(p.work, 0o700);
+  await mkdirp(p.userdata, 0o700);
+  if (!engine.store.driver.stacksLayers) {
+    await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
+  }
+  return rec;
+}
+
+function parseEntrypoint(s: string): string[] {
+  // podman: a JSON array, else a single string
+  if (s.trim().startsWith('[')) {
+    try {
+      const v = JSON.parse(s) as unknown;
+      if (Array.isArray(v)) return v.map(String);
+    } catch { /* a plain string */ }
+  }
+  return [s];
+}

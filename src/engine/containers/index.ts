@@ -1,0 +1,189 @@
+// Container verbs of the engine facade, by name or id.
+import type { Engine } from '../index.js';
+import type { ContainerRecord, ContainerState } from './types.js';
+import { createContainer } from './create.js';
+import type { CreateOptions } from './create.js';
+import { mustFindContainer, findContainer, noSuchContainer } from './lookup.js';
+import {
+  startContainer, stopContainer, killContainer, removeContainer, cleanupContainer, currentState, waitExit, writeCidFile,
+} from './lifecycle.js';
+import type { AttachIo, RemoveOpts } from './lifecycle.js';
+import { TsmanError } from '../../errors.js';
+import { parseFilters } from '../images.js';
+import { ContainerPaths } from './paths.js';
+import { inspectJson } from './report.js';
+
+export async function createOnly(engine: Engine, o: CreateOptions, cidfile?: string): Promise<ContainerRecord> {
+  if (o.replace && o.name) await removeContainer(engine, o.name, { force: true, volumes: false, ignore: true });
+  const c = await createContainer(engine, o);
+  if (cidfile) writeCidFile(cidfile, c.id);
+  return c;
+}
+
+export interface RunFlags {
+  detach: boolean;
+  cidfile?: string;
+  sigProxy: boolean;
+  detachKeys?: string;
+  out: (s: string) => void;
+}
+
+export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags): Promise<number> {
+  const c = await createOnly(engine, o, f.cidfile);
+  if (f.detach) {
+    try {
+      await startContainer(engine, c);
+    } catch (err) {
+      if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
+      throw err;
+    }
+    f.out(`${c.id}\n`);
+    return 0;
+  }
+  const io: AttachIo = { stdin: o.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, detachKeys: f.detachKeys };
+  const forward = f.sigProxy && !o.tty ? proxySignals(engine, c.id) : () => undefined;
+  try {
+    const res = await startContainer(engine, c, io);
+    if (res.detached) return 0;
+    return res.exitCode ?? 0;
+  } catch (err) {
+    if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    forward();
+  }
+}
+
+/** --sig-proxy: signals tsman receives go to the container's process. */
+function proxySignals(engine: Engine, id: string): () => void {
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+  const handlers = sigs.map((s) => {
+    const h = () => {
+      void import('./runtime.js').then((rt) => rt.killRuntime(engine, id, s)).catch(() => undefined);
+    };
+    process.on(s, h);
+    return [s, h] as const;
+  });
+  return () => { for (const [s, h] of handlers) process.off(s, h); };
+}
+
+export async function startByName(engine: Engine, name: string, io?: AttachIo): Promise<number> {
+  const c = mustFindContainer(engine.store.read(), name);
+  const res = await startContainer(engine, c, io);
+  return res.exitCode ?? 0;
+}
+
+export async function stopByName(engine: Engine, name: string, timeout: number | undefined, ignore: boolean): Promise<boolean> {
+  const c = findContainer(engine.store.read(), name);
+  if (!c) {
+    if (ignore) return false;
+    throw noSuchContainer(name);
+  }
+  await stopContainer(engine, c, timeout);
+  return true;
+}
+
+export async function killByName(engine: Engine, name: string, signal: string): Promise<void> {
+  const c = mustFindContainer(engine.store.read(), name);
+  await killContainer(engine, c, signal);
+}
+
+export async function removeByName(engine: Engine, name: string, o: RemoveOpts): Promise<string | undefined> {
+  try {
+    const id = await removeContainer(engine, name, o);
+    return id;
+  } catch (err) {
+    if (err instanceof TsmanError && err.code === 'ENOTFOUND') throw new TsmanError('ENOTFOUND', err.message, { exitCode: 1 });
+    throw err;
+  }
+}
+
+export async function waitByName(engine: Engine, name: string, conditions: string[]): Promise<number> {
+  const c = mustFindContainer(engine.store.read(), name);
+  const conds = conditions.length ? conditions : ['stopped'];
+  for (const cond of conds) {
+    if (!['stopped', 'exited', 'running', 'created', 'paused', 'configured'].includes(cond)) {
+      throw new TsmanError('EUSAGE', `invalid condition "${cond}"`);
+    }
+  }
+  if (conds.includes('running')) {
+    for (;;) {
+      const st = await currentState(engine, c.id);
+      if (st.status === 'running') return -1;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const st = await currentState(engine, c.id);
+  if (st.status !== 'running' && st.status !== 'paused') return st.exitCode ?? 0;
+  return waitExit(engine, c.id);
+}
+
+export async function cleanupByName(engine: Engine, name: string): Promise<void> {
+  const c = findContainer(engine.store.read(), name);
+  if (c) await cleanupContainer(engine, c.id);
+}
+
+export async function listContainers(engine: Engine, o: { all: boolean; filters: string[] }): Promise<Array<{ c: ContainerRecord; st: ContainerState }>> {
+  const f = parseFilters(o.filters, ['status', 'name', 'label', 'ancestor', 'exited', 'id', 'before', 'since']);
+  const out = [];
+  const state = engine.store.read();
+  for (const c of state.containers ?? []) {
+    const st = await currentState(engine, c.id);
+    if (!o.all && !f.status && st.status !== 'running' && st.status !== 'paused') continue;
+    if (f.status && !f.status.includes(st.status)) continue;
+    if (f.name && !f.name.some((n) => new RegExp(n).test(c.name))) continue;
+    if (f.id && !f.id.some((n) => c.id.startsWith(n))) continue;
+    if (f.exited && !(st.status === 'exited' && f.exited.includes(String(st.exitCode ?? 0)))) continue;
+    if (f.label && !f.label.every((l) => {
+      const i = l.indexOf('=');
+      return i < 0 ? l in c.config.labels : c.config.labels[l.slice(0, i)] === l.slice(i + 1);
+    })) continue;
+    if (f.ancestor && !f.ancestor.some((a) => c.imageName === a || c.imageId.startsWith(a) || c.imageName.split('/').pop()!.startsWith(a))) continue;
+    out.push({ c, st });
+  }
+  return out;
+}
+
+export async function inspectContainers(engine: Engine, names: string[]): Promise<{ found: Record<string, unknown>[]; missing: string[] }> {
+  const state = engine.store.read();
+  const found = [];
+  const missing = [];
+  for (const n of names) {
+    const c = findContainer(state, n);
+    if (!c) { missing.push(n); continue; }
+    found.push(inspectJson(engine, c, await currentState(engine, c.id)));
+  }
+  return { found, missing };
+}
+
+export interface LogOpts { follow: boolean; timestamps: boolean; tail?: number; since?: string; until?: string; latest: boolean }
+
+export async function containerLogs(engine: Engine, names: string[], o: LogOpts): Promise<void> {
+  const state = engine.store.read();
+  let ctrs = names.map((n) => mustFindContainer(state, n));
+  if (o.latest) ctrs = [...(state.containers ?? [])].sort((a, b) => b.created.localeCompare(a.created)).slice(0, 1);
+  const { readLogs } = await import('../../runtime/logs.js');
+  const parseTime = (s?: string) => {
+    if (s === undefined) return undefined;
+    const rel = /^(\d+)(s|m|h)$/.exec(s);
+    if (rel) return new Date(Date.now() - Number(rel[1]) * ({ s: 1e3, m: 6e4, h: 3.6e6 } as Record<string, number>)[rel[2]!]!);
+    const d = /^\d+$/.test(s) ? new Date(Number(s) * 1000) : new Date(s);
+    if (Number.isNaN(d.getTime())) throw new TsmanError('EUSAGE', `invalid time "${s}"`);
+    return d;
+  };
+  const since = parseTime(o.since);
+  const until = parseTime(o.until);
+  await Promise.all(ctrs.map(async (c) => {
+    const p = new ContainerPaths(engine.store, c.id);
+    const prefix = ctrs.length > 1 ? `${c.id.slice(0, 12)} ` : '';
+    await readLogs(p.log, {
+      since, until, tail: o.tail, timestamps: o.timestamps, follow: o.follow,
+      stopWhen: async () => {
+        const st = await currentState(engine, c.id);
+        return st.status !== 'running' && st.status !== 'paused';
+      },
+    }, (stream, text) => {
+      (stream === 'stderr' ? process.stderr : process.stdout).write(prefix ? text.split('\n').map((l, i, a) => (i === a.length - 1 && l === '' ? l : prefix + l)).join('\n') : text);
+    });
+  }));
+}

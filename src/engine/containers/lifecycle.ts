@@ -1,0 +1,215 @@
+// start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
+// (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
+// lock is only taken for record changes (create, remove, rename), never while waiting.
+import { promises as fsp, existsSync, writeFileSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Engine } from '../index.js';
+import type { ContainerRecord, ContainerState } from './types.js';
+import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
+import { readState, writeState, syncState, removeState, readExitCode, alive } from './state.js';
+import { mustFindContainer, findContainer, noSuchContainer } from './lookup.js';
+import { FileLock } from '../../util/lock.js';
+import { mkdirp, sleep } from '../../util/fsutil.js';
+import { processStartTime, removeTree } from '../../storage/store.js';
+import { TsmanError } from '../../errors.js';
+import { isMountPoint } from '../imagemount.js';
+import { buildSpec } from './spec.js';
+import * as rt from './runtime.js';
+
+export function ctrLock(engine: Engine, id: string): FileLock {
+  return new FileLock(new ContainerPaths(engine.store, id).lockFile);
+}
+
+/** Current state, corrected against reality and persisted if it changed. */
+export async function currentState(engine: Engine, id: string): Promise<ContainerState> {
+  const { state, changed } = syncState(engine.store, id, readState(engine.store, id));
+  if (changed) {
+    await writeState(engine.store, id, state);
+  }
+  return state;
+}
+
+export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
+  const p = new ContainerPaths(engine.store, c.id);
+  if (isMountPoint(p.merged)) return p.merged;
+  await mkdirp(p.merged, 0o755);
+  const img = engine.store.read().images.find((i) => i.id === c.imageId);
+  if (!img) throw new TsmanError('ENOIMAGE', `image ${c.imageId} of container ${c.name} is gone`);
+  const drv = engine.store.driver;
+  if (drv.stacksLayers) {
+    await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged });
+  } else {
+    await drv.mount({ lowers: [p.diff], upper: p.diff, target: p.merged });
+  }
+  return p.merged;
+}
+
+export async function unmountRootfs(engine: Engine, id: string): Promise<void> {
+  const p = new ContainerPaths(engine.store, id);
+  if (isMountPoint(p.merged)) await engine.store.driver.unmount(p.merged);
+}
+
+export interface StartResult {
+  /** exit code when attached and the container ended */
+  exitCode?: number;
+  detached?: boolean;
+}
+
+export interface AttachIo {
+  stdin?: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  detachKeys?: string;
+}
+
+/** Start a created or exited container; with `io`, attach and wait for it to end. */
+export async function startContainer(engine: Engine, c: ContainerRecord, io?: AttachIo): Promise<StartResult> {
+  const lock = ctrLock(engine, c.id);
+  const p = new ContainerPaths(engine.store, c.id);
+  let attachDone: Promise<'exited' | 'detached'> | undefined;
+  await lock.with(async () => {
+    const st = await currentState(engine, c.id);
+    if (st.status === 'running' || st.status === 'paused') {
+      if (io) throw new TsmanError('EGENERIC', `container ${c.id} is already running`);
+      return;
+    }
+    // a previous run's leftovers (exited but not cleaned up, or a host reboot)
+    await rt.deleteRuntime(engine, c.id).catch(() => undefined);
+    await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
+    const rootfs = await mountRootfs(engine, c);
+    await buildSpec(engine, c, rootfs);
+    const started = await rt.createWithConmon(engine, c, p);
+    const markRunning = async () => {
+      await rt.startRuntime(engine, c.id);
+      await writeState(engine.store, c.id, {
+        status: 'running', pid: started.pid, pidStartTime: processStartTime(started.pid),
+        conmonPid: started.conmonPid, conmonStartTime: processStartTime(started.conmonPid),
+        startedAt: new Date().toISOString(), restartCount: readState(engine.store, c.id).restartCount ?? 0,
+      });
+    };
+    try {
+      if (io) {
+        // attach before `runtime start` so no output is lost; start once the socket is connected
+        let startedOk: () => void = () => undefined;
+        let startFailed: (e: unknown) => void = () => undefined;
+        const running = new Promise<void>((res, rej) => { startedOk = res; startFailed = rej; });
+        attachDone = rt.attachTo(c, p, io, async () => {
+          try { await markRunning(); startedOk(); } catch (err) { startFailed(err); throw err; }
+        });
+        await Promise.race([running, attachDone.then(() => running)]);
+      } else {
+        await markRunning();
+      }
+    } catch (err) {
+      await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+      await unmountRootfs(engine, c.id).catch(() => undefined);
+      throw err;
+    }
+  });
+  if (!attachDone) return {};
+  const how = await attachDone;
+  if (how === 'detached') return { detached: true };
+  const code = await waitExit(engine, c.id);
+  await cleanupContainer(engine, c.id);
+  return { exitCode: code };
+}
+
+/** Wait until the container has exited; resolves with its exit code. */
+export async function waitExit(engine: Engine, id: string, timeoutMs = 0): Promise<number> {
+  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+  let delay = 5;
+  for (;;) {
+    const code = readExitCode(engine.store, id);
+    if (code !== undefined) return code;
+    const st = readState(engine.store, id);
+    if (st.status !== 'running' && st.status !== 'paused') return st.exitCode ?? 0;
+    if (!alive(st.conmonPid, st.conmonStartTime) && !alive(st.pid, st.pidStartTime)) {
+      const synced = await currentState(engine, id);
+      return synced.exitCode ?? 137;
+    }
+    if (Date.now() > deadline) throw new TsmanError('EGENERIC', `timed out waiting for container ${id}`);
+    await sleep(delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+/** After exit: record the code, unmount, drop the runtime's state; --rm removes the container. */
+export async function cleanupContainer(engine: Engine, id: string): Promise<void> {
+  const c = findContainer(engine.store.read(), id);
+  if (!c) return;
+  let remove = false;
+  await ctrLock(engine, id).with(async () => {
+    const st = await currentState(engine, id);
+    if (st.status === 'running' || st.status === 'paused') return;
+    await rt.deleteRuntime(engine, id, true).catch(() => undefined);
+    await unmountRootfs(engine, id);
+    remove = c.config.autoRemove;
+  });
+  if (remove) await removeContainer(engine, id, { force: true, volumes: true, ignore: true });
+}
+
+export async function killContainer(engine: Engine, c: ContainerRecord, signal: string): Promise<void> {
+  const st = await currentState(engine, c.id);
+  if (st.status !== 'running' && st.status !== 'paused') {
+    throw new TsmanError('EGENERIC', `can only kill running containers. ${c.id} is in state ${st.status}: container state improper`);
+  }
+  await rt.killRuntime(engine, c.id, signal);
+}
+
+/** Stop: the stop signal, then SIGKILL after the timeout; returns once the container is down. */
+export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutSec?: number): Promise<void> {
+  const t = timeoutSec ?? c.config.stopTimeout;
+  const st = await currentState(engine, c.id);
+  if (st.status === 'running' || st.status === 'paused') {
+    if (st.status === 'paused') await rt.resumeRuntime(engine, c.id).catch(() => undefined);
+    try {
+      await rt.killRuntime(engine, c.id, t === 0 ? 'SIGKILL' : c.config.stopSignal);
+    } catch { /* already gone */ }
+    try {
+      await waitExit(engine, c.id, Math.max(t, 0) * 1000 + 50);
+    } catch {
+      await rt.killRuntime(engine, c.id, 'SIGKILL', true).catch(() => undefined);
+      await waitExit(engine, c.id, 10_000);
+    }
+    const now = await currentState(engine, c.id);
+    await writeState(engine.store, c.id, { ...now, status: 'exited', finishedAt: now.finishedAt ?? new Date().toISOString() });
+  }
+  await cleanupContainer(engine, c.id);
+}
+
+export interface RemoveOpts { force: boolean; volumes: boolean; ignore?: boolean; timeout?: number }
+
+export async function removeContainer(engine: Engine, q: string, o: RemoveOpts): Promise<string | undefined> {
+  const c = findContainer(engine.store.read(), q);
+  if (!c) {
+    if (o.ignore) return undefined;
+    throw noSuchContainer(q);
+  }
+  const st = await currentState(engine, c.id);
+  if (st.status === 'running' || st.status === 'paused') {
+    if (!o.force) {
+      throw new TsmanError('EINUSE', `cannot remove container ${c.id} as it is running - running or paused containers cannot be removed without force: container state improper`, { exitCode: 2 });
+    }
+    await stopContainer(engine, c, o.timeout ?? 0);
+  }
+  await ctrLock(engine, c.id).with(async () => {
+    await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+    await unmountRootfs(engine, c.id);
+    const gone = await engine.store.update((state) => {
+      const before = (state.containers ?? []).length;
+      state.containers = (state.containers ?? []).filter((x) => x.id !== c.id);
+      return { save: state.containers.length !== before, value: state.containers.length === before };
+    });
+    if (gone) return;
+    await removeTree(new ContainerPaths(engine.store, c.id).dir);
+    await removeState(engine.store, c.id);
+  });
+  return c.id;
+}
+
+export function writeCidFile(file: string, id: string): void {
+  if (existsSync(file)) throw new TsmanError('EEXISTS', `container id file exists. Ensure another container is not using it or delete ${file}`);
+  writeFileSync(file, id);
+}
+
+export { mustFindContainer, readFileSync, runtimeRoot, socketDir };

@@ -1,0 +1,206 @@
+// ps rows and inspect JSON with podman's field names.
+import type { Engine } from '../index.js';
+import type { ContainerRecord, ContainerState } from './types.js';
+import { ContainerPaths } from './paths.js';
+import { timeAgo, humanDuration, goTimeString } from '../../util/human.js';
+
+function shellJoin(argv: string[]): string {
+  return argv.join(' ');
+}
+
+export function statusText(st: ContainerState): string {
+  switch (st.status) {
+    case 'running': return `Up ${humanDuration(Date.now() - Date.parse(st.startedAt ?? new Date().toISOString()))} ago`;
+    case 'paused': return 'Paused';
+    case 'exited':
+    case 'stopped': return `Exited (${st.exitCode ?? 0}) ${timeAgo(st.finishedAt ?? new Date().toISOString())}`;
+    case 'removing': return 'Removing';
+    default: return 'Created';
+  }
+}
+
+export function psRow(c: ContainerRecord, st: ContainerState, noTrunc: boolean): Record<string, unknown> {
+  const cmd = shellJoin(c.config.command);
+  return {
+    ID: noTrunc ? c.id : c.id.slice(0, 12),
+    Id: c.id,
+    Image: c.imageName,
+    ImageID: c.imageId,
+    Command: noTrunc || cmd.length <= 17 ? cmd : cmd.slice(0, 17) + '...',
+    CreatedHuman: timeAgo(c.created),
+    Created: timeAgo(c.created),
+    CreatedAt: goTimeString(c.created),
+    Status: statusText(st),
+    State: st.status,
+    Ports: '',
+    Names: c.name,
+    Labels: c.config.labels,
+    Mounts: [],
+    Pid: st.pid ?? 0,
+    ExitCode: st.exitCode ?? 0,
+    Exited: st.status === 'exited',
+    Size: '',
+    Pod: '',
+    PodName: '',
+    Networks: [],
+    IsInfra: false,
+    StartedAt: st.startedAt ? Math.floor(Date.parse(st.startedAt) / 1000) : 0,
+    _created: Date.parse(c.created),
+  };
+}
+
+export function psJson(c: ContainerRecord, st: ContainerState): Record<string, unknown> {
+  return {
+    AutoRemove: c.config.autoRemove,
+    Command: c.config.command,
+    Created: c.created,
+    CreatedAt: timeAgo(c.created),
+    Exited: st.status === 'exited',
+    ExitedAt: st.finishedAt ? Math.floor(Date.parse(st.finishedAt) / 1000) : -62135596800,
+    ExitCode: st.exitCode ?? 0,
+    Id: c.id,
+    Image: c.imageName,
+    ImageID: c.imageId,
+    IsInfra: false,
+    Labels: Object.keys(c.config.labels).length ? c.config.labels : null,
+    Mounts: [],
+    Names: [c.name],
+    Namespaces: {},
+    Networks: [],
+    Pid: st.pid ?? 0,
+    Pod: '',
+    PodName: '',
+    Ports: null,
+    Size: null,
+    StartedAt: st.startedAt ? Math.floor(Date.parse(st.startedAt) / 1000) : -62135596800,
+    State: st.status,
+    Status: statusText(st),
+    Created_: undefined,
+  };
+}
+
+export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerState): Record<string, unknown> {
+  const p = new ContainerPaths(engine.store, c.id);
+  const cfg = c.config;
+  const zero = '0001-01-01T00:00:00Z';
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: cfg.command[0] ?? '',
+    Args: cfg.command.slice(1),
+    State: {
+      OciVersion: '1.0.2-dev',
+      Status: st.status,
+      Running: st.status === 'running',
+      Paused: st.status === 'paused',
+      Restarting: false,
+      OOMKilled: st.oomKilled ?? false,
+      Dead: false,
+      Pid: st.status === 'running' || st.status === 'paused' ? st.pid ?? 0 : 0,
+      ConmonPid: st.status === 'running' || st.status === 'paused' ? st.conmonPid ?? 0 : 0,
+      ExitCode: st.exitCode ?? 0,
+      Error: st.error ?? '',
+      StartedAt: st.startedAt ?? zero,
+      FinishedAt: st.finishedAt ?? zero,
+      Health: { Status: '', FailingStreak: 0, Log: null },
+      CheckpointedAt: zero,
+      RestoredAt: zero,
+    },
+    Image: c.imageId,
+    ImageName: c.imageName,
+    Rootfs: '',
+    Pod: '',
+    ResolvConfPath: `${p.userdata}/resolv.conf`,
+    HostnamePath: `${p.userdata}/hostname`,
+    HostsPath: `${p.userdata}/hosts`,
+    StaticDir: p.userdata,
+    OCIConfigPath: `${p.userdata}/config.json`,
+    OCIRuntime: 'runc',
+    ConmonPidFile: p.conmonPidFile,
+    PidFile: p.pidFile,
+    Name: c.name,
+    RestartCount: st.restartCount ?? 0,
+    Driver: engine.store.driver.name,
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    EffectiveCaps: null,
+    BoundingCaps: null,
+    ExecIDs: [],
+    GraphDriver: { Name: engine.store.driver.name, Data: { UpperDir: p.diff, WorkDir: p.work, MergedDir: p.merged } },
+    Mounts: [],
+    Dependencies: [],
+    NetworkSettings: { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: '' },
+    Namespace: '',
+    IsInfra: false,
+    IsService: false,
+    Config: {
+      Hostname: cfg.hostname,
+      Domainname: '',
+      User: cfg.user,
+      AttachStdin: cfg.interactive,
+      AttachStdout: false,
+      AttachStderr: false,
+      Tty: cfg.tty,
+      OpenStdin: cfg.interactive,
+      StdinOnce: false,
+      Env: cfg.env,
+      Cmd: cfg.cmd.length ? cfg.cmd : null,
+      Image: c.imageName,
+      Volumes: null,
+      WorkingDir: cfg.workdir,
+      Entrypoint: cfg.entrypoint.join(' '),
+      OnBuild: null,
+      Labels: Object.keys(cfg.labels).length ? cfg.labels : null,
+      Annotations: cfg.annotations,
+      StopSignal: signalNumber(cfg.stopSignal),
+      CreateCommand: [],
+      Umask: '0022',
+      Timeout: 0,
+      StopTimeout: cfg.stopTimeout,
+      Passwd: true,
+    },
+    HostConfig: {
+      Binds: [],
+      CgroupManager: 'cgroupfs',
+      CgroupMode: 'host',
+      ContainerIDFile: '',
+      LogConfig: { Type: cfg.logDriver, Config: null, Path: p.log, Tag: '', Size: '0B' },
+      NetworkMode: cfg.network,
+      PortBindings: {},
+      RestartPolicy: { Name: cfg.restartPolicy === 'no' ? '' : cfg.restartPolicy, MaximumRetryCount: cfg.restartRetries },
+      AutoRemove: cfg.autoRemove,
+      CapAdd: cfg.capAdd,
+      CapDrop: cfg.capDrop,
+      Privileged: cfg.privileged,
+      ReadonlyRootfs: cfg.readOnly,
+      SecurityOpt: [],
+      Tmpfs: cfg.tmpfs,
+      Ulimits: cfg.ulimits.map((u) => ({ Name: `RLIMIT_${u.name.toUpperCase()}`, Soft: u.soft, Hard: u.hard })),
+      Init: cfg.init,
+      IpcMode: cfg.ipc,
+      PidMode: cfg.pid,
+      UTSMode: cfg.uts,
+    },
+  };
+}
+
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+/** "TERM", "SIGTERM", "15" -> 15; undefined for an unknown signal. */
+export function signalNumber(s: string): number | undefined {
+  if (/^\d+$/.test(s)) { const n = Number(s); return n >= 1 && n <= 64 ? n : undefined; }
+  const up = s.toUpperCase();
+  const name = up.startsWith('SIG') ? up : `SIG${up}`;
+  if (/^SIGRTMIN\+(\d+)$/.test(name)) return 34 + Number(name.slice(9));
+  return SIGNALS[name];
+}
+
+export function signalName(n: number): string {
+  return Object.entries(SIGNALS).find(([, v]) => v === n)?.[0] ?? String(n);
+}

@@ -1,0 +1,62 @@
+// The engine's side of the monitor and the runtime: which runtime binary, conmon's arguments
+// (including the exit command that records the exit and cleans up), attach, kill, delete.
+import type { Engine } from '../index.js';
+import type { ContainerRecord } from './types.js';
+import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
+import { OciRuntime, findRuntime } from '../../runtime/oci.js';
+import type { RuntimeChoice } from '../../runtime/oci.js';
+import { startConmon, attachSocketPath, ctlPath } from '../../runtime/conmon.js';
+import { attach } from '../../runtime/attach.js';
+import type { AttachIo } from './lifecycle.js';
+
+let chosen: RuntimeChoice | undefined;
+
+export function runtimeChoice(engine: Engine): RuntimeChoice {
+  chosen ??= findRuntime(engine.globals.runtime || engine.config.engine.runtime || 'runc');
+  return chosen;
+}
+
+export function oci(engine: Engine): OciRuntime {
+  return new OciRuntime(runtimeChoice(engine).path, runtimeRoot(engine.store));
+}
+
+/** The argv conmon runs when the container exits: `tsman --root .. container cleanup <id>`. */
+export function exitCommand(engine: Engine, id: string): string[] {
+  const script = process.argv[1]!;
+  const g = engine.globals;
+  const args = [process.execPath, script, '--root', engine.config.storage.graphroot, '--runroot', engine.config.storage.runroot,
+    '--storage-driver', engine.store.driver.name];
+  if (g.registriesConf) args.push('--registries-conf', g.registriesConf);
+  args.push('container', 'cleanup', id);
+  return args;
+}
+
+export async function createWithConmon(engine: Engine, c: ContainerRecord, p: ContainerPaths): Promise<{ pid: number; conmonPid: number }> {
+  const rt = runtimeChoice(engine);
+  const r = await startConmon({
+    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
+    terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
+    socketDir: socketDir(engine.store), logPath: p.log,
+    logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
+    pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, exitCommand: exitCommand(engine, c.id),
+    persistDir: p.runDir,
+  });
+  return { pid: r.containerPid, conmonPid: r.conmonPid };
+}
+
+export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, onConnected: () => Promise<void>): Promise<'exited' | 'detached'> {
+  return attach({
+    socketPath: attachSocketPath(p.bundle), ctlPath: ctlPath(p.bundle), tty: c.config.tty,
+    stdin: c.config.interactive ? io.stdin : undefined, stdout: io.stdout, stderr: io.stderr,
+    detachKeys: io.detachKeys, onConnected,
+  });
+}
+
+export async function startRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).start(id); }
+export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> { await oci(engine).kill(id, signal, all); }
+export async function deleteRuntime(engine: Engine, id: string, force = false): Promise<void> {
+  const r = oci(engine);
+  if (await r.state(id)) await r.delete(id, force);
+}
+export async function resumeRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).resume(id); }
+export async function pauseRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).pause(id); }

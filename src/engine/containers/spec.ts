@@ -1,0 +1,80 @@
+// Everything a container needs on disk before the runtime sees it: the user resolved against
+// the image's /etc/passwd, /etc/hosts, /etc/hostname, /etc/resolv.conf and /run/.containerenv
+// kept in userdata (bind-mounted, never written into the image layer), and config.json.
+import { promises as fsp, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Engine } from '../index.js';
+import type { ContainerRecord } from './types.js';
+import { ContainerPaths } from './paths.js';
+import { atomicWriteFile } from '../../util/fsutil.js';
+import { generateSpec } from '../../runtime/spec.js';
+import { resolveUser } from '../../runtime/users.js';
+import { VERSION } from '../../version.js';
+
+function hostResolvConf(): string {
+  try {
+    const text = readFileSync('/etc/resolv.conf', 'utf8');
+    // a loopback resolver of the host (systemd-resolved) is unreachable from a private netns
+    return text.split('\n').filter((l) => !/^\s*nameserver\s+127\./.test(l)).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string): Promise<void> {
+  const p = new ContainerPaths(engine.store, c.id);
+  const cfg = c.config;
+  const user = await resolveUser(rootfs, cfg.user || undefined, cfg.groupAdd);
+  const env = [...cfg.env];
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${cfg.hostname}`);
+
+  const hosts = cfg.network === 'host'
+    ? safeRead('/etc/hosts')
+    : `127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n127.0.1.1\t${cfg.hostname} ${c.name}\n`;
+  await atomicWriteFile(path.join(p.userdata, 'hosts'), hosts);
+  await atomicWriteFile(path.join(p.userdata, 'hostname'), `${cfg.hostname}\n`);
+  await atomicWriteFile(path.join(p.userdata, 'resolv.conf'), hostResolvConf());
+  await atomicWriteFile(path.join(p.userdata, '.containerenv'),
+    `engine="tsman-${VERSION}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.imageName}"\nimageid="${c.imageId}"\nrootless=${engine.rootless ? 1 : 0}\n`);
+
+  const bind = (src: string, dst: string, ro = false) => ({ destination: dst, source: src, type: 'bind', options: ['bind', 'rprivate', ...(ro ? ['ro'] : [])] });
+  const mounts = [
+    bind(path.join(p.userdata, 'hosts'), '/etc/hosts'),
+    bind(path.join(p.userdata, 'hostname'), '/etc/hostname'),
+    bind(path.join(p.userdata, 'resolv.conf'), '/etc/resolv.conf'),
+    bind(path.join(p.userdata, '.containerenv'), '/run/.containerenv'),
+  ];
+  const tmpfs = { ...cfg.tmpfs };
+  if (cfg.readOnly && cfg.readOnlyTmpfs) {
+    for (const d of ['/run', '/tmp', '/var/tmp']) tmpfs[d] ??= 'rw,rprivate,nosuid,nodev,tmpcopyup';
+  }
+  const spec = generateSpec({
+    id: c.id, rootfs, rootless: engine.rootless,
+    command: cfg.init ? cfg.command : cfg.command,
+    env, workdir: cfg.workdir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    terminal: cfg.tty, hostname: cfg.hostname,
+    capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged,
+    defaultCapabilities: engine.config.containers.default_capabilities ?? [],
+    noNewPrivileges: cfg.noNewPrivileges, seccomp: cfg.seccomp,
+    readOnly: cfg.readOnly, readOnlyTmpfs: cfg.readOnlyTmpfs, tmpfs,
+    ulimits: cfg.ulimits,
+    namespaces: {
+      pid: cfg.pid as 'private', ipc: cfg.ipc as 'private', uts: cfg.uts as 'private',
+      net: (cfg.network === 'none' ? 'private' : cfg.network) as 'private',
+    },
+    mounts, shmSize: 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
+    cgroupsPath: engine.rootless ? undefined : `/tsman/${c.id}`,
+    stopSignal: cfg.stopSignal,
+    init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
+  });
+  await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600);
+}
+
+function safeRead(f: string): string {
+  try { return readFileSync(f, 'utf8'); } catch { return ''; }
+}
+
+export async function userdataExists(p: ContainerPaths): Promise<boolean> {
+  try { await fsp.access(p.userdata); return true; } catch { return false; }
+}

@@ -1,0 +1,178 @@
+// Thin wrappers over the OCI runtime binary (runc; crun where the host allows). `create` and `exec`
+// go through conmon (conmon.ts); everything here runs the runtime directly and waits for it.
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsc, statfsSync, statSync } from 'node:fs';
+import { constants as osc } from 'node:os';
+import * as path from 'node:path';
+import { TsmanError } from '../errors.js';
+
+/** The runtime's view of a container (`runc state`): the OCI state plus runc's extras. */
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  pid: number;
+  bundle: string;
+  rootfs?: string;
+  created?: string;
+  owner?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface RuntimeChoice {
+  /** `runc` or `crun` (the base name of the binary) */
+  name: string;
+  path: string;
+  /** why another runtime than the configured one was chosen (for a warning) */
+  fallbackReason?: string;
+}
+
+const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+function lookPath(name: string): string | undefined {
+  if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...EXTRA_DIRS];
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    if (isExecutable(p)) return p;
+  }
+  return undefined;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    accessSync(p, fsc.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether /sys/fs/cgroup is the unified (v2-only) hierarchy. */
+export function isCgroupUnified(mountPoint = '/sys/fs/cgroup'): boolean {
+  try {
+    return Number(statfsSync(mountPoint).type) === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The runtime binary to use: the configured one (`runc`, `crun` or a path), except that crun is
+ * replaced by runc on a host without the unified cgroup hierarchy (crun refuses hybrid and v1
+ * layouts: "cgroups in hybrid mode not supported"), with the reason for a warning.
+ */
+export function findRuntime(name = 'runc', opts: { unified?: boolean } = {}): RuntimeChoice {
+  const base = path.basename(name);
+  if (base === 'crun' && !(opts.unified ?? isCgroupUnified())) {
+    const runc = lookPath('runc');
+    if (runc) {
+      return {
+        name: 'runc', path: runc,
+        fallbackReason: 'crun does not support this host\'s cgroup layout (cgroup v1 or hybrid, not the unified hierarchy): using runc',
+      };
+    }
+  }
+  const found = lookPath(name);
+  if (found) return { name: base, path: found };
+  // podman's wording (libpod/oci_conmon_common.go)
+  throw new TsmanError('ECONFIG', `no valid executable found for OCI runtime ${name}: invalid argument`, {
+    hint: `install ${base} or set [engine] runtime in containers.conf`,
+  });
+}
+
+interface RunResult { code: number; stdout: string; stderr: string }
+
+/** Runtime error text without logrus' decoration: `time="..." level=error msg="x"` gives `x`. */
+export function runtimeMessage(stderr: string): string {
+  const out: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    if (t.startsWith('{')) {
+      try {
+        const j = JSON.parse(t) as { msg?: string };
+        if (typeof j.msg === 'string') { out.push(j.msg); continue; }
+      } catch { /* not JSON */ }
+    }
+    const m = /(?:^|\s)msg="((?:[^"\\]|\\.)*)"/.exec(t);
+    if (m) {
+      try { out.push(JSON.parse(`"${m[1]}"`) as string); } catch { out.push(m[1]!); }
+      continue;
+    }
+    out.push(t);
+  }
+  return out.join('\n');
+}
+
+export class OciRuntime {
+  readonly name: string;
+
+  constructor(readonly path: string, readonly root: string, readonly env: NodeJS.ProcessEnv = process.env) {
+    this.name = path.split('/').pop() ?? path;
+  }
+
+  /** Run `<runtime> --root <root> args...`, resolving with its output (never rejects on exit status). */
+  run(args: string[], opts: { stdio?: 'inherit' } = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.path, ['--root', this.root, ...args], {
+        env: this.env,
+        stdio: opts.stdio === 'inherit' ? ['ignore', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.once('error', (err) => reject(new TsmanError('EGENERIC', `${this.name} ${args[0]}: ${err.message}`, { cause: err })));
+      child.once('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? osc.signals[signal] ?? 0 : 0), stdout, stderr }));
+    });
+  }
+
+  private async must(op: string, id: string, args: string[]): Promise<RunResult> {
+    const r = await this.run(args);
+    if (r.code !== 0) {
+      const msg = runtimeMessage(r.stderr) || `exit status ${r.code}`;
+      throw new TsmanError('EGENERIC', `${this.name} ${op} ${id}: ${msg}`);
+    }
+    return r;
+  }
+
+  /** The runtime's state of a container, or undefined when the runtime does not know it. */
+  async state(id: string): Promise<OciState | undefined> {
+    const r = await this.run(['state', id]);
+    if (r.code !== 0) {
+      const msg = runtimeMessage(r.stderr);
+      if (/does not exist|not found|no such file/i.test(msg)) return undefined;
+      throw new TsmanError('EGENERIC', `${this.name} state ${id}: ${msg || `exit status ${r.code}`}`);
+    }
+    try {
+      return JSON.parse(r.stdout) as OciState;
+    } catch (err) {
+      throw new TsmanError('EGENERIC', `${this.name} state ${id}: decoding the container state: ${(err as Error).message}`);
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    await this.must('start', id, ['start', id]);
+  }
+
+  /** Send a signal (a number or a name: 9, "KILL", "SIGKILL") to the container's init, or to all its processes. */
+  async kill(id: string, signal: number | string = 'SIGTERM', all = false): Promise<void> {
+    const sig = typeof signal === 'number' ? String(signal) : signal.replace(/^SIG/i, '').toUpperCase();
+    await this.must('kill', id, ['kill', ...(all ? ['--all'] : []), id, sig]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    await this.must('delete', id, ['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.must('pause', id, ['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.must('resume', id, ['resume', id]);
+  }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# tsman run: output, exit codes, flags, security defaults
+
+load helpers
+
+@test "run --rm echo hello" {
+    pull_busybox
+    run_tsman run --rm $IMAGE echo hello
+    assert_output hello
+    run_tsman ps -a -q
+    assert_output ""
+}
+
+@test "run returns the container's exit code; 125/126/127 for the rest" {
+    pull_busybox
+    run_tsman 3 run --rm $IMAGE sh -c 'exit 3'
+    run_tsman 127 run --rm $IMAGE /no/such/cmd
+    run_tsman 126 run --rm $IMAGE /etc/passwd
+    run_tsman 125 run --rm $IMAGE-nope true
+    run_tsman 125 run --rm --bogus-flag $IMAGE true
+    assert_output -p 'unknown flag: --bogus-flag'
+}
+
+@test "run pulls a missing image; --pull never refuses" {
+    run_tsman 125 run --rm --pull never $IMAGE true
+    assert_output -p 'image not known'
+    run_tsman run --rm -q --tls-verify=false $IMAGE echo pulled
+    assert_output pulled
+}
+
+@test "stdout and stderr both come through" {
+    pull_busybox
+    run_tsman run --rm $IMAGE sh -c 'echo out; echo err >&2'
+    assert_output -p out
+    assert_output -p err
+}
+
+@test "-e, --env-file, -w, -u, --entrypoint, --hostname" {
+    pull_busybox
+    echo "FROMFILE=yes" > $BATS_TEST_TMPDIR/env
+    run_tsman run --rm -e FOO=bar --env-file $BATS_TEST_TMPDIR/env $IMAGE sh -c 'echo $FOO $FROMFILE'
+    assert_output "bar yes"
+    run_tsman run --rm -w /etc $IMAGE pwd
+    assert_output /etc
+    run_tsman run --rm -u 1000:1000 $IMAGE id
+    assert_output "uid=1000(tsuser) gid=1000(tsuser) groups=1000(tsuser)"
+    run_tsman run --rm -u tsuser $IMAGE id -G
+    assert_output "1000 2000"
+    run_tsman run --rm --entrypoint echo $IMAGE via entrypoint
+    assert_output "via entrypoint"
+    run_tsman run --rm --hostname myhost $IMAGE hostname
+    assert_output myhost
+    run_tsman 125 run --rm -u nosuchuser $IMAGE id
+    assert_output -p 'unable to find user nosuchuser'
+}
+
+@test "security defaults: capabilities, seccomp, masked paths, own pid namespace" {
+    pull_busybox
+    run_tsman run --rm $IMAGE grep -E '^(CapEff|CapBnd|Seccomp|NoNewPrivs):' /proc/self/status
+    assert_output -p "CapEff:	00000000800405fb"
+    assert_output -p "Seccomp:	2"
+    assert_output -p "NoNewPrivs:	0"
+    run_tsman run --rm --security-opt no-new-privileges $IMAGE grep NoNewPrivs /proc/self/status
+    assert_output "NoNewPrivs:	1"
+    run_tsman run --rm $IMAGE cat /proc/1/cmdline
+    assert_output "cat/proc/1/cmdline"
+    run_tsman '?' run --rm $IMAGE cat /proc/kcore
+    [ -z "$output" ] || [[ "$output" != *"ELF"* ]]
+    run_tsman run --rm $IMAGE sh -c 'ls /sys/firmware | wc -l'
+    assert_output 0
+    run_tsman run --rm --cap-drop all $IMAGE grep CapEff /proc/self/status
+    assert_output "CapEff:	0000000000000000"
+    run_tsman run --rm --cap-add net_admin $IMAGE grep CapEff /proc/self/status
+    assert_output "CapEff:	00000000800415fb"
+    run_tsman run --rm --security-opt seccomp=unconfined $IMAGE grep Seccomp: /proc/self/status
+    assert_output "Seccomp:	0"
+}
+
+@test "/etc/hosts, /etc/hostname, /etc/resolv.conf are not committed to the image layer" {
+    pull_busybox
+    run_tsman run --name c1 --hostname h1 $IMAGE cat /etc/hostname
+    assert_output h1
+    run_tsman run --rm $IMAGE sh -c 'grep -c localhost /etc/hosts; test -e /run/.containerenv && echo env'
+    assert_output -p env
+    run sh -c "ls $TSMAN_ROOT/tsman/containers/*/diff/etc 2>/dev/null"
+    refute_output_contains hostname
+    run_tsman rm c1
+}
+
+@test "--read-only and --tmpfs" {
+    pull_busybox
+    run_tsman 1 run --rm --read-only $IMAGE touch /etc/x
+    assert_output -p 'Read-only file system'
+    run_tsman run --rm --read-only $IMAGE touch /tmp/x
+    run_tsman run --rm --tmpfs /mnt $IMAGE sh -c 'grep " /mnt " /proc/mounts | cut -d" " -f3'
+    assert_output tmpfs
+}
+
+@test "--network none has only lo; --network host sees the host's interfaces" {
+    pull_busybox
+    run_tsman run --rm --network none $IMAGE ls /sys/class/net
+    assert_output lo
+    run_tsman run --rm --network host $IMAGE sh -c 'ls /sys/class/net | wc -l'
+    [ "$output" -ge 1 ]
+}
+
+@test "--ulimit stays within the caller's hard limits" {
+    pull_busybox
+    run_tsman run --rm --ulimit nofile=1000:2000 $IMAGE sh -c 'ulimit -n; ulimit -Hn'
+    assert_output "1000
+2000"
+    run_tsman run --rm $IMAGE sh -c 'ulimit -Hn'
+    [ "$output" -le "$(ulimit -Hn)" ]
+}
+
+@test "--init runs catatonit as pid 1" {
+    pull_busybox
+    run_tsman run --rm --init $IMAGE cat /proc/1/cmdline
+    assert_output -p catatonit
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# detached containers: ps, logs, exec, stop, start, kill, wait, inspect, rm
+
+load helpers
+
+@test "run -d, ps, logs, stop, rm" {
+    pull_busybox
+    run_tsman run -d --name web $IMAGE sh -c 'echo started; sleep 1000'
+    cid=$output
+    [[ "$cid" =~ ^[0-9a-f]{64}$ ]]
+    run_tsman ps --format '{{.ID}} {{.Names}} {{.Status}}'
+    assert_output -r "^${cid:0:12} web Up "
+    run_tsman ps
+    assert_equal "${lines[0]}" "CONTAINER ID  IMAGE                         COMMAND               CREATED                 STATUS                 PORTS       NAMES"
+    sleep 0.5
+    run_tsman logs web
+    assert_output started
+    run_tsman container inspect --format '{{.State.Status}} {{.State.Running}} {{.Name}}' web
+    assert_output "running true web"
+    pid=$(tsman_cmd inspect --format '{{.State.Pid}}' web)
+    [ "$pid" -gt 0 ]
+    run_tsman stop -t 1 web
+    assert_output web
+    run_tsman ps -a --format '{{.Names}} {{.Status}}'
+    assert_output -r '^web Exited \(137\) '
+    run_tsman inspect --format '{{.State.ExitCode}}' web
+    assert_output 137
+    run_tsman rm web
+    assert_output "$cid"
+    run_tsman ps -aq
+    assert_output ""
+}
+
+@test "stop sends the stop signal first" {
+    pull_busybox
+    run_tsman run -d --name t $IMAGE sh -c 'trap "echo got TERM; exit 7" TERM; while :; do sleep 0.1; done'
+    sleep 0.5
+    run_tsman stop t
+    run_tsman inspect --format '{{.State.ExitCode}}' t
+    assert_output 7
+    run_tsman logs t
+    assert_output "got TERM"
+}
+
+@test "exec: output, exit codes, user, env, workdir" {
+    pull_busybox
+    run_tsman run -d --name ex $IMAGE sleep 1000
+    run_tsman exec ex echo hi
+    assert_output hi
+    run_tsman 5 exec ex sh -c 'exit 5'
+    run_tsman 127 exec ex /no/such
+    run_tsman 126 exec ex /etc/passwd
+    run_tsman exec -u 1000 ex id -u
+    assert_output 1000
+    run_tsman exec -e A=b -w /tmp ex sh -c 'echo $A $(pwd)'
+    assert_output "b /tmp"
+    run_tsman rm -f ex
+}
+
+@test "start -a of a created container; wait; restart" {
+    pull_busybox
+    run_tsman create --name cr $IMAGE sh -c 'echo run; exit 4'
+    run_tsman ps -a --format '{{.Names}} {{.Status}}'
+    assert_output "cr Created"
+    run_tsman 4 start -a cr
+    assert_output run
+    run_tsman wait cr
+    assert_output 4
+    run_tsman start cr
+    run_tsman wait cr
+    assert_output 4
+    run_tsman logs cr
+    assert_output "run
+run"
+    run_tsman rm cr
+}
+
+@test "kill -s, and a bad signal" {
+    pull_busybox
+    run_tsman run -d --name k $IMAGE sleep 1000
+    run_tsman 125 kill -s NOPE k
+    assert_output "Error: invalid signal: NOPE"
+    run_tsman kill -s TERM k
+    run_tsman wait k
+    assert_output 143
+    run_tsman 125 kill k
+    assert_output -p 'can only kill running containers'
+    run_tsman rm k
+}
+
+@test "rm of a running container needs -f; missing containers" {
+    pull_busybox
+    run_tsman run -d --name r $IMAGE sleep 1000
+    run_tsman 2 rm r
+    assert_output -p 'cannot remove container'
+    run_tsman rm -f r
+    run_tsman 1 rm nosuch
+    assert_output 'Error: no container with name or ID "nosuch" found: no such container'
+    run_tsman rm -i nosuch
+}
+
+@test "names are unique; --replace replaces" {
+    pull_busybox
+    run_tsman create --name dup $IMAGE true
+    run_tsman 125 create --name dup $IMAGE true
+    assert_output -p 'the container name "dup" is already in use'
+    run_tsman create --replace --name dup $IMAGE true
+    run_tsman ps -a --format '{{.Names}}'
+    assert_output dup
+}
+
+@test "run -d --rm removes the container after exit" {
+    pull_busybox
+    run_tsman run -d --rm --name gone $IMAGE true
+    for i in $(seq 1 50); do
+        tsman_cmd container exists gone || break
+        sleep 0.1
+    done
+    run_tsman 1 container exists gone
+}
+
+@test "rmi of an image in use: exit 2; rmi -f removes the container" {
+    pull_busybox
+    run_tsman create --name user $IMAGE true
+    run_tsman 2 rmi $IMAGE
+    assert_output -p 'image is in use by a container'
+    run_tsman rmi -f $IMAGE
+    run_tsman ps -aq
+    assert_output ""
+}
+
+@test "20 concurrent run -d, ps and rm -f" {
+    pull_busybox
+    for i in $(seq 1 20); do
+        tsman_cmd run -d --name c$i $IMAGE sleep 100 > $BATS_TEST_TMPDIR/run.$i 2>&1 &
+    done
+    wait
+    for i in $(seq 1 20); do
+        [[ "$(cat $BATS_TEST_TMPDIR/run.$i)" =~ ^[0-9a-f]{64}$ ]] || { cat $BATS_TEST_TMPDIR/run.$i; false; }
+    done
+    run_tsman ps -q
+    [ "${#lines[@]}" -eq 20 ]
+    for i in $(seq 1 20); do
+        tsman_cmd rm -f -t 0 c$i > /dev/null 2>&1 &
+    done
+    wait
+    run_tsman ps -aq
+    assert_output ""
+}
