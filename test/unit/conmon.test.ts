@@ -34,8 +34,7 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
   }
 }
 function collector(): Writable & { text: string } {
-  const w = new Writable({ write(c, _e, cb) { w.text += c.toString(); cb(); } }) as Writable & { text: string };
-  w.text = '';
+  const w = Object.assign(new Writable({ write(c, _e, cb) { w.text += c.toString(); cb(); } }), { text: '' });
   return w;
 }
 
@@ -78,20 +77,15 @@ function conmonOpts(ctx: Ctx, id: string, b: string, o: Partial<ConmonOptions> =
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+const pidAlive = (pid: number) => { try { return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
 
 /** Kill and delete a container, and its conmon should it still run. */
 async function destroy(ctx: Ctx, id: string): Promise<void> {
   const rt = new OciRuntime(ctx.runc, ctx.root);
   await rt.kill(id, 'KILL').catch(() => undefined);
   await rt.delete(id, true).catch(() => undefined);
-  const pid = Number(fs.readFileSync(path.join(ctx.dir, id, 'conmon.pid'), 'utf8').trim() || 0) || 0;
+  let pid = 0;
+  try { pid = Number.parseInt(fs.readFileSync(path.join(ctx.dir, id, 'conmon.pid'), 'utf8'), 10); } catch { /* never started */ }
   if (pid > 0 && pidAlive(pid)) {
     await waitFor('conmon to exit', () => !pidAlive(pid), 5000).catch(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
   }

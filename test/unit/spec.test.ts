@@ -321,7 +321,7 @@ describe('runc runs a generated spec', { skip: runcSkip }, () => {
     writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\ntsuser:x:1000:\n');
     const id = `tsman-spec-test-${name}-${process.pid}`;
     const spec = generateSpec({
-      ...baseOptions({ rootfs, hostname: name, command: ['sh', '-c', script], env: ['PATH=/bin'], cgroupsPath: `/tsman-test/${id}` }),
+      ...baseOptions({ rootfs, hostname: name, command: ['sh', '-c', script], env: ['PATH=/bin'], cgroupsPath: `/${id}` }),
       hostCapabilities: undefined, hostLimits: undefined, namespaces: { pid: 'private', ipc: 'private', uts: 'private', net: 'private' },
       ...over,
     });
