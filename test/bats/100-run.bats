@@ -82,8 +82,9 @@ load helpers
     assert_output h1
     run_tsman run --rm $IMAGE sh -c 'grep -c localhost /etc/hosts; test -e /run/.containerenv && echo env'
     assert_output -p env
-    run sh -c "ls $TSMAN_ROOT/tsman/containers/*/diff/etc 2>/dev/null"
-    refute_output_contains hostname
+    # the runtime leaves empty mount points in the writable layer; the content never lands there
+    run sh -c "find $TSMAN_ROOT/tsman/containers/*/diff/etc -type f -size +0 2>/dev/null"
+    assert_output ""
     run_tsman rm c1
 }
 
@@ -115,6 +116,8 @@ load helpers
 
 @test "--init runs catatonit as pid 1" {
     pull_busybox
-    run_tsman run --rm --init $IMAGE cat /proc/1/cmdline
-    assert_output -p catatonit
+    run_tsman run --rm --init $IMAGE sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+    assert_output -r '^/run/podman-init -- sh -c cat '
+    run_tsman run --rm --init $IMAGE readlink /proc/1/exe
+    assert_output /run/podman-init
 }

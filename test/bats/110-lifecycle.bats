@@ -11,7 +11,8 @@ load helpers
     run_tsman ps --format '{{.ID}} {{.Names}} {{.Status}}'
     assert_output -r "^${cid:0:12} web Up "
     run_tsman ps
-    assert_equal "${lines[0]}" "CONTAINER ID  IMAGE                         COMMAND               CREATED                 STATUS                 PORTS       NAMES"
+    [[ "${lines[0]}" =~ ^CONTAINER\ ID\ \ IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+    [[ "${lines[1]}" =~ ^${cid:0:12}\ \ $IMAGE\ \ sh\ -c\ echo\ starte\.\.\.\ \  ]]
     sleep 0.5
     run_tsman logs web
     assert_output started
@@ -77,7 +78,7 @@ run"
 
 @test "kill -s, and a bad signal" {
     pull_busybox
-    run_tsman run -d --name k $IMAGE sleep 1000
+    run_tsman run -d --name k $IMAGE sh -c 'trap "exit 143" TERM; while :; do sleep 0.1; done'
     run_tsman 125 kill -s NOPE k
     assert_output "Error: invalid signal: NOPE"
     run_tsman kill -s TERM k
