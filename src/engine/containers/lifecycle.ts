@@ -168,7 +168,8 @@ export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutS
     try {
       await waitExit(engine, c.id, Math.max(t, 0) * 1000 + 50);
     } catch {
-      await rt.killRuntime(engine, c.id, 'SIGKILL', true).catch(() => undefined);
+      // killing pid 1 ends its whole pid namespace; --all needs cgroups (none rootless on v1)
+      await rt.killRuntime(engine, c.id, 'SIGKILL').catch(() => undefined);
       await waitExit(engine, c.id, 10_000);
     }
     const now = await currentState(engine, c.id);
