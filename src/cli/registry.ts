@@ -27,6 +27,9 @@ import { PsCommand } from './container/ps.js';
 import { LogsCommand } from './container/logs.js';
 import { ExecCommand } from './container/exec.js';
 import { ContainerInspectCommand } from './container/inspect.js';
+import {
+  AttachCommand, RenameCommand, PauseCommand, UnpauseCommand, TopCommand, DiffCommand, PortCommand, ContainerPruneCommand,
+} from './container/more.js';
 
 export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }> = [
   HelpCommand,
@@ -63,4 +66,12 @@ export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }
   LogsCommand,
   ExecCommand,
   ContainerInspectCommand,
+  AttachCommand,
+  RenameCommand,
+  PauseCommand,
+  UnpauseCommand,
+  TopCommand,
+  DiffCommand,
+  PortCommand,
+  ContainerPruneCommand,
 ];

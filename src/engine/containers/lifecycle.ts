@@ -29,6 +29,10 @@ export async function currentState(engine: Engine, id: string): Promise<Containe
   return state;
 }
 
+export async function writeStateFor(engine: Engine, id: string, st: ContainerState): Promise<void> {
+  await writeState(engine.store, id, st);
+}
+
 export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
   const p = new ContainerPaths(engine.store, c.id);
   if (isMountPoint(p.merged)) return p.merged;
