@@ -43,7 +43,9 @@ load helpers
     assert_output -p 'pull'
     assert_output -p 'images'
     local cmds=(pull images "image ls" "image inspect" rmi tag untag "image exists" "image prune" history
-                "system reset" "system migrate" unshare login logout info version inspect "image mount")
+                "system reset" "system migrate" unshare login logout info version inspect "image mount"
+                run create start stop restart kill rm wait ps logs exec attach rename pause unpause top diff port
+                "container inspect" "container exists" "container prune" "container ls")
     for c in "${cmds[@]}"; do
         run_tsman $c --help
         assert_output -p 'Usage'
