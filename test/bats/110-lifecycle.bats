@@ -148,3 +148,50 @@ run"
     run_tsman ps -aq
     assert_output ""
 }
+
+@test "restart policies: on-failure:N, always; stop ends it" {
+    pull_busybox
+    run_tsman run -d --name rf --restart on-failure:2 $IMAGE sh -c 'echo run; exit 1'
+    for i in $(seq 1 50); do
+        [ "$(tsman_cmd inspect --format '{{.RestartCount}} {{.State.Status}}' rf)" = "2 exited" ] && break
+        sleep 0.2
+    done
+    run_tsman inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' rf
+    assert_output "2 exited 1"
+    run_tsman logs rf
+    assert_output "run
+run
+run"
+    run_tsman run -d --name ra --restart always $IMAGE sleep 0.3
+    for i in $(seq 1 50); do
+        n=$(tsman_cmd inspect --format '{{.RestartCount}}' ra)
+        [ "$n" -ge 2 ] && break
+        sleep 0.2
+    done
+    [ "$n" -ge 2 ]
+    run_tsman stop -t 0 ra
+    sleep 1
+    run_tsman inspect --format '{{.State.Status}}' ra
+    assert_output exited
+    run_tsman 125 run --rm --restart always $IMAGE true
+    assert_output -p 'the --rm option conflicts with --restart'
+    run_tsman 125 run --restart sometimes $IMAGE true
+    assert_output -p 'invalid restart policy'
+    run_tsman rm -f rf ra
+}
+
+@test "state is corrected after a reboot (the run root is emptied)" {
+    pull_busybox
+    run_tsman run -d --name rb $IMAGE sleep 1000
+    pid=$(tsman_cmd inspect --format '{{.State.Pid}}' rb)
+    cpid=$(tsman_cmd inspect --format '{{.State.ConmonPid}}' rb)
+    kill -9 $cpid $pid
+    # a reboot empties the run root (a tmpfs) and drops every mount
+    in_userns "grep -o ' $TSMAN_RUNROOT[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l; rm -rf $TSMAN_RUNROOT"
+    run_tsman ps -a --format '{{.Names}} {{.State}}'
+    assert_output "rb exited"
+    run_tsman start rb
+    run_tsman ps --format '{{.Names}} {{.State}}'
+    assert_output "rb running"
+    run_tsman rm -f rb
+}

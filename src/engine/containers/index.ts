@@ -120,7 +120,7 @@ export async function waitByName(engine: Engine, name: string, conditions: strin
 
 export async function cleanupByName(engine: Engine, name: string): Promise<void> {
   const c = findContainer(engine.store.read(), name);
-  if (c) await cleanupContainer(engine, c.id);
+  if (c) await cleanupContainer(engine, c.id, true);
 }
 
 export async function listContainers(engine: Engine, o: { all: boolean; filters: string[] }): Promise<Array<{ c: ContainerRecord; st: ContainerState }>> {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
 import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
-import { readState, writeState, syncState, removeState, readExitCode, alive } from './state.js';
+import { readState, writeState, syncState, removeState, readExitCode, alive, recordStarted, recordExit } from './state.js';
 import { mustFindContainer, findContainer, noSuchContainer } from './lookup.js';
 import { FileLock } from '../../util/lock.js';
 import { mkdirp, sleep } from '../../util/fsutil.js';
@@ -67,7 +67,7 @@ export interface AttachIo {
 }
 
 /** Start a created or exited container; with `io`, attach and wait for it to end. */
-export async function startContainer(engine: Engine, c: ContainerRecord, io?: AttachIo): Promise<StartResult> {
+export async function startContainer(engine: Engine, c: ContainerRecord, io?: AttachIo, restartCount?: number): Promise<StartResult> {
   const lock = ctrLock(engine, c.id);
   const p = new ContainerPaths(engine.store, c.id);
   let attachDone: Promise<'exited' | 'detached'> | undefined;
@@ -85,11 +85,13 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     const started = await rt.createWithConmon(engine, c, p);
     const markRunning = async () => {
       await rt.startRuntime(engine, c.id);
+      const startedAt = new Date().toISOString();
       await writeState(engine.store, c.id, {
         status: 'running', pid: started.pid, pidStartTime: processStartTime(started.pid),
         conmonPid: started.conmonPid, conmonStartTime: processStartTime(started.conmonPid),
-        startedAt: new Date().toISOString(), restartCount: readState(engine.store, c.id).restartCount ?? 0,
+        startedAt, restartCount: restartCount ?? readState(engine.store, c.id).restartCount ?? 0,
       });
+      await recordStarted(engine.store, c.id, startedAt);
     };
     try {
       if (io) {
@@ -137,19 +139,38 @@ export async function waitExit(engine: Engine, id: string, timeoutMs = 0): Promi
   }
 }
 
-/** After exit: record the code, unmount, drop the runtime's state; --rm removes the container. */
-export async function cleanupContainer(engine: Engine, id: string): Promise<void> {
+/**
+ * After exit: record the code, unmount, drop the runtime's state; then --rm removes the
+ * container, or (when the monitor calls us) the restart policy may start it again.
+ */
+export async function cleanupContainer(engine: Engine, id: string, fromMonitor = false): Promise<void> {
   const c = findContainer(engine.store.read(), id);
   if (!c) return;
   let remove = false;
+  let restart: number | undefined;
   await ctrLock(engine, id).with(async () => {
     const st = await currentState(engine, id);
     if (st.status === 'running' || st.status === 'paused') return;
     await rt.deleteRuntime(engine, id, true).catch(() => undefined);
     await unmountRootfs(engine, id);
+    if (st.status === 'exited') await recordExit(engine.store, id, st);
     remove = c.config.autoRemove;
+    if (fromMonitor && !remove && !st.stoppedByUser && shouldRestart(c, st)) restart = (st.restartCount ?? 0) + 1;
   });
   if (remove) await removeContainer(engine, id, { force: true, volumes: true, ignore: true });
+  else if (restart !== undefined) await startContainer(engine, c, undefined, restart);
+}
+
+function shouldRestart(c: ContainerRecord, st: ContainerState): boolean {
+  switch (c.config.restartPolicy) {
+    case 'always':
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return (st.exitCode ?? 0) !== 0 && (c.config.restartRetries === 0 || (st.restartCount ?? 0) < c.config.restartRetries);
+    default:
+      return false;
+  }
 }
 
 export async function killContainer(engine: Engine, c: ContainerRecord, signal: string): Promise<void> {
@@ -165,6 +186,7 @@ export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutS
   const t = timeoutSec ?? c.config.stopTimeout;
   const st = await currentState(engine, c.id);
   if (st.status === 'running' || st.status === 'paused') {
+    await writeState(engine.store, c.id, { ...st, stoppedByUser: true });
     if (st.status === 'paused') await rt.resumeRuntime(engine, c.id).catch(() => undefined);
     try {
       await rt.killRuntime(engine, c.id, t === 0 ? 'SIGKILL' : c.config.stopSignal);

@@ -13,9 +13,28 @@ export function readState(store: Store, id: string): ContainerState {
   try {
     return JSON.parse(readFileSync(p.stateFile, 'utf8')) as ContainerState;
   } catch {
-    // no state in the run root: never started, or the host rebooted (runroot is a tmpfs)
-    return { status: 'created' };
+    // no state in the run root: never started, or the host rebooted (runroot is a tmpfs) — then
+    // the durable copy of the last exit, or the started marker, says it has run
+    try {
+      return JSON.parse(readFileSync(path.join(p.userdata, 'last-exit.json'), 'utf8')) as ContainerState;
+    } catch { /* never exited */ }
+    try {
+      const startedAt = readFileSync(path.join(p.userdata, 'started'), 'utf8').trim();
+      return { status: 'exited', exitCode: 0, startedAt, finishedAt: startedAt };
+    } catch {
+      return { status: 'created' };
+    }
   }
+}
+
+/** The durable record of a run (survives a reboot, unlike the run root). */
+export async function recordStarted(store: Store, id: string, startedAt: string): Promise<void> {
+  await fsp.writeFile(path.join(new ContainerPaths(store, id).userdata, 'started'), startedAt);
+}
+
+export async function recordExit(store: Store, id: string, st: ContainerState): Promise<void> {
+  const p = new ContainerPaths(store, id);
+  await atomicWriteJson(path.join(p.userdata, 'last-exit.json'), { ...st, status: 'exited', pid: undefined, conmonPid: undefined }, 0o600);
 }
 
 export async function writeState(store: Store, id: string, st: ContainerState): Promise<void> {

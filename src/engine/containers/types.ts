@@ -61,4 +61,6 @@ export interface ContainerState {
   mounted?: boolean;
   oomKilled?: boolean;
   error?: string;
+  /** set by stop/kill-by-user: restart policies must not bring the container back */
+  stoppedByUser?: boolean;
 }
