@@ -121,3 +121,50 @@ load helpers
     run_tsman run --rm --init $IMAGE readlink /proc/1/exe
     assert_output /run/podman-init
 }
+
+@test "--pid container:NAME joins another container's pid namespace" {
+    pull_busybox
+    run_tsman run -d --name ns1 $IMAGE sleep 1000
+    run_tsman run --rm --pid container:ns1 $IMAGE ps -o comm
+    assert_output -p sleep
+    run_tsman 125 run --rm --pid bogus $IMAGE true
+    assert_output -p 'invalid --pid "bogus"'
+    run_tsman rm -f ns1
+}
+
+@test "--log-driver passthrough, none, k8s-file with --log-opt path" {
+    pull_busybox
+    run_tsman run --rm --log-driver passthrough $IMAGE echo passthrough-out
+    assert_output passthrough-out
+    run_tsman run --name lp --log-opt path=$BATS_TEST_TMPDIR/my.log $IMAGE echo to-custom-log
+    assert_output to-custom-log
+    grep -q ' stdout F to-custom-log$' $BATS_TEST_TMPDIR/my.log
+    run_tsman logs lp
+    assert_output to-custom-log
+    run_tsman run --log-driver none --name ln $IMAGE echo shown
+    assert_output shown
+    run_tsman 125 logs ln
+    assert_output -p "using the 'none' log driver"
+    run_tsman 125 run --log-driver bogus $IMAGE true
+    assert_output -p 'invalid log driver "bogus"'
+    run_tsman rm -f lp ln
+}
+
+@test "logs -t, --tail, --since, -f" {
+    pull_busybox
+    run_tsman run --name lg $IMAGE sh -c 'echo one; echo two; echo three'
+    run_tsman logs --tail 2 lg
+    assert_output "two
+three"
+    run_tsman logs -t lg
+    assert_output -r '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) one'
+    run_tsman logs --since 1h lg
+    [ "${#lines[@]}" -eq 3 ]
+    run_tsman logs --until 2000-01-01T00:00:00Z lg
+    assert_output ""
+    run_tsman run -d --name lf $IMAGE sh -c 'echo a; sleep 1; echo b'
+    run_tsman logs -f lf
+    assert_output "a
+b"
+    run_tsman rm -f lg lf
+}

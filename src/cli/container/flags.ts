@@ -47,6 +47,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   tlsVerify = TriBool('--tls-verify', { description: 'Require HTTPS and verify certificates when pulling' });
   quiet = Bool('-q,--quiet', false, { description: 'Suppress output information when pulling images' });
   tz = Option.String('--tz', { description: 'Set timezone in container' });
+  userns = Option.String('--userns', { description: 'User namespace to use (host; keep-id and nomap are not supported yet)' });
 
   image = Option.String({ required: true });
   args = Option.Proxy();
@@ -63,7 +64,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs, ulimits: this.ulimit,
       network: this.network, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
-      logDriver: this.logDriver, rm: this.rm, restart: this.restart, pull, replace: this.replace,
+      logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, rm: this.rm, restart: this.restart, pull, replace: this.replace,
       tlsVerify: this.tlsVerify, quiet: this.quiet, progress, warn: (m) => this.warn(m),
     };
   }

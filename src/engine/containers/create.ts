@@ -45,6 +45,8 @@ export interface CreateOptions {
   stopTimeout?: number;
   init: boolean;
   logDriver?: string;
+  logOpts?: string[];
+  userns?: string;
   rm: boolean;
   restart?: string;
   pull: string;
@@ -173,6 +175,28 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     autoRemove: o.rm,
     restartPolicy: restart.policy, restartRetries: restart.retries,
   };
+  const logDrivers = ['k8s-file', 'json-file', 'none', 'passthrough'];
+  if (!logDrivers.includes(config.logDriver)) {
+    throw new TsmanError('EUSAGE', `invalid log driver "${config.logDriver}": supported drivers are ${logDrivers.join(', ')}`);
+  }
+  if (config.logDriver === 'passthrough' && !o.tty && !process.stdout.isTTY) { /* passthrough hands our stdio over */ }
+  for (const lo of o.logOpts ?? []) {
+    const i = lo.indexOf('=');
+    const k = i < 0 ? lo : lo.slice(0, i);
+    const v = i < 0 ? '' : lo.slice(i + 1);
+    if (k === 'path') config.logPath = v;
+    else if (k === 'max-size') config.logSizeMax = parseSize(v);
+    else if (k === 'tag') config.logTag = v;
+    else throw new TsmanError('EUSAGE', `invalid log option "${lo}": supported options are path, max-size and tag`);
+  }
+  if (o.userns && !['host', ''].includes(o.userns)) {
+    throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported yet: the container runs in tsman's user namespace (host)`);
+  }
+  for (const [flag, v] of [['--pid', config.pid], ['--ipc', config.ipc], ['--uts', config.uts]] as const) {
+    if (!['private', 'host'].includes(v) && !v.startsWith('container:')) {
+      throw new TsmanError('EUSAGE', `invalid ${flag} "${v}": must be private, host or container:NAME`);
+    }
+  }
   if (!['none', 'host'].includes(config.network)) {
     throw new TsmanError('EUNSUPPORTED', `network mode "${config.network}" is not supported yet: use --network none or host`);
   }
@@ -199,6 +223,14 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
   }
   return rec;
+}
+
+/** "10m", "1g", "512k", "100" (bytes) as podman's --log-opt max-size. */
+export function parseSize(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
+  if (!m) throw new TsmanError('EUSAGE', `invalid size "${v}"`);
+  const mult: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Math.floor(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
 }
 
 function parseEntrypoint(s: string): string[] {

@@ -175,8 +175,11 @@ export async function containerLogs(engine: Engine, names: string[], o: LogOpts)
   const until = parseTime(o.until);
   await Promise.all(ctrs.map(async (c) => {
     const p = new ContainerPaths(engine.store, c.id);
+    if (c.config.logDriver === 'none' || c.config.logDriver === 'passthrough') {
+      throw new TsmanError('EUSAGE', `this container is using the '${c.config.logDriver}' log driver, cannot read logs: this container is not logging output`);
+    }
     const prefix = ctrs.length > 1 ? `${c.id.slice(0, 12)} ` : '';
-    await readLogs(p.log, {
+    await readLogs(c.config.logPath ?? p.log, {
       since, until, tail: o.tail, timestamps: o.timestamps, follow: o.follow,
       stopWhen: async () => {
         const st = await currentState(engine, c.id);

@@ -94,7 +94,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       await recordStarted(engine.store, c.id, startedAt);
     };
     try {
-      if (io) {
+      if (io && c.config.logDriver !== 'passthrough') {
         // attach before `runtime start` so no output is lost; start once the socket is connected
         let startedOk: () => void = () => undefined;
         let startFailed: (e: unknown) => void = () => undefined;
@@ -112,6 +112,12 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       throw err;
     }
   });
+  if (io && c.config.logDriver === 'passthrough') {
+    // the container has our stdio itself: just wait for it
+    const code = await waitExit(engine, c.id);
+    await cleanupContainer(engine, c.id);
+    return { exitCode: code };
+  }
   if (!attachDone) return {};
   const how = await attachDone;
   if (how === 'detached') return { detached: true };

@@ -165,7 +165,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
       CgroupManager: 'cgroupfs',
       CgroupMode: 'host',
       ContainerIDFile: '',
-      LogConfig: { Type: cfg.logDriver, Config: null, Path: p.log, Tag: '', Size: '0B' },
+      LogConfig: { Type: cfg.logDriver, Config: null, Path: cfg.logPath ?? p.log, Tag: cfg.logTag ?? '', Size: cfg.logSizeMax ? String(cfg.logSizeMax) + 'B' : '0B' },
       NetworkMode: cfg.network,
       PortBindings: {},
       RestartPolicy: { Name: cfg.restartPolicy === 'no' ? '' : cfg.restartPolicy, MaximumRetryCount: cfg.restartRetries },

@@ -36,12 +36,16 @@ export async function createWithConmon(engine: Engine, c: ContainerRecord, p: Co
   const r = await startConmon({
     id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
     terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
-    socketDir: socketDir(engine.store), logPath: p.log,
+    socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
     logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
     pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, exitCommand: exitCommand(engine, c.id),
     persistDir: p.runDir,
   });
   return { pid: r.containerPid, conmonPid: r.conmonPid };
+}
+
+export function logPathOf(c: ContainerRecord, p: ContainerPaths): string {
+  return c.config.logPath ?? p.log;
 }
 
 export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, onConnected: () => Promise<void>): Promise<'exited' | 'detached'> {

@@ -10,6 +10,9 @@ import { atomicWriteFile } from '../../util/fsutil.js';
 import { generateSpec } from '../../runtime/spec.js';
 import { resolveUser } from '../../runtime/users.js';
 import { VERSION } from '../../version.js';
+import { mustFindContainer } from './lookup.js';
+import { readState } from './state.js';
+import { TsmanError } from '../../errors.js';
 
 function hostResolvConf(): string {
   try {
@@ -60,7 +63,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     readOnly: cfg.readOnly, readOnlyTmpfs: cfg.readOnlyTmpfs, tmpfs,
     ulimits: cfg.ulimits,
     namespaces: {
-      pid: cfg.pid as 'private', ipc: cfg.ipc as 'private', uts: cfg.uts as 'private',
+      pid: nsOf(engine, cfg.pid, 'pid'), ipc: nsOf(engine, cfg.ipc, 'ipc'), uts: nsOf(engine, cfg.uts, 'uts'),
       net: (cfg.network === 'none' ? 'private' : cfg.network) as 'private',
     },
     mounts, shmSize: 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
@@ -69,6 +72,17 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
   });
   await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600);
+}
+
+/** private | host | container:NAME → the other container's /proc/<pid>/ns/<kind> */
+function nsOf(engine: Engine, v: string, kind: string): string {
+  if (!v.startsWith('container:')) return v;
+  const other = mustFindContainer(engine.store.read(), v.slice(10));
+  const st = readState(engine.store, other.id);
+  if (st.status !== 'running' || !st.pid) {
+    throw new TsmanError('EGENERIC', `cannot join the ${kind} namespace of container ${other.name}: it is not running`);
+  }
+  return `/proc/${st.pid}/ns/${kind}`;
 }
 
 function safeRead(f: string): string {

@@ -32,6 +32,8 @@ export interface ContainerConfig {
   init: boolean;
   logDriver: string;
   logPath?: string;
+  logSizeMax?: number;
+  logTag?: string;
   autoRemove: boolean;
   restartPolicy: string;
   restartRetries: number;
