@@ -2,20 +2,11 @@
 import { getCredentials, setCredentials, removeCredentials, removeAll } from '../image/authfile.js';
 import { RegistryClient } from '../image/registry.js';
 import { TsmanError } from '../errors.js';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
+import { certDirFor } from './images.js';
 
 function registryKey(input: string): string {
   // podman accepts `https://host/`, `host`, `host/repo`
   return input.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-}
-
-function defaultCertDir(host: string): string | undefined {
-  const home = process.env.HOME ?? '';
-  for (const d of [path.join(home, '.config/containers/certs.d', host), path.join('/etc/containers/certs.d', host), path.join('/etc/docker/certs.d', host)]) {
-    if (existsSync(d)) return d;
-  }
-  return undefined;
 }
 
 export async function loginRegistry(input: string, username: string, password: string,
@@ -24,7 +15,7 @@ export async function loginRegistry(input: string, username: string, password: s
   const host = key.split('/')[0]!;
   if (!username) throw new TsmanError('EUSAGE', 'username is required');
   const client = new RegistryClient({
-    registry: host, insecure: opts.tlsVerify === false, certDir: opts.certDir ?? defaultCertDir(host),
+    registry: host, insecure: opts.tlsVerify === false, certDir: certDirFor(process.geteuid?.() !== 0, host, opts.certDir),
     credentials: { username, password },
   });
   try {

@@ -26,11 +26,12 @@ export interface PullRequest {
   warn: (m: string) => void;
 }
 
-function certDirFor(engine: Engine, host: string, explicit?: string): string | undefined {
+/** --cert-dir, else the first certs.d/<host> that exists: the user's (rootless), /etc/containers, /etc/docker. */
+export function certDirFor(rootless: boolean, host: string, explicit?: string): string | undefined {
   if (explicit) return explicit;
   const home = process.env.HOME ?? '';
   const dirs = [
-    ...(engine.rootless ? [path.join(home, '.config/containers/certs.d', host)] : []),
+    ...(rootless ? [path.join(home, '.config/containers/certs.d', host)] : []),
     path.join('/etc/containers/certs.d', host),
     path.join('/etc/docker/certs.d', host),
   ];
@@ -78,7 +79,7 @@ export async function pull(engine: Engine, name: string, req: PullRequest): Prom
       const src: PullSource = {
         name: full, registry, repository: sref.repository, reference: sref.digest ?? sref.tag ?? 'latest',
         insecure: req.tlsVerify === undefined ? s.insecure : !req.tlsVerify,
-        certDir: certDirFor(engine, registry, req.certDir), credentials,
+        certDir: certDirFor(engine.rootless, registry, req.certDir), credentials,
       };
       req.progress.message(`Trying to pull ${full}...`);
       req.progress.message('Getting image source signatures');
