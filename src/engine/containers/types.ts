@@ -1,7 +1,20 @@
 // Container records: immutable config in store.json (under storage.lock), volatile state in the
 // run root (state.json per container), as podman keeps config apart from state.
 
+/** A mount as recorded at create time (from -v, --mount, --tmpfs, --volumes-from, image VOLUMEs). */
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs' | 'image' | 'devpts';
+  /** bind: absolute host path; volume: volume name; image: image id; tmpfs/devpts: '' */
+  source: string;
+  destination: string;
+  /** ro, rw, z, Z, U, O, nocopy, suid, nosuid, exec, noexec, dev, nodev, size=, mode=, ... */
+  options: string[];
+  /** volume created for this container only (image VOLUME or `-v /path`): `rm -v` removes it */
+  anonymous?: boolean;
+}
+
 export interface ContainerConfig {
+  mounts?: MountSpec[];
   command: string[];        // final argv: entrypoint + cmd
   entrypoint: string[];
   cmd: string[];
