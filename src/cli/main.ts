@@ -10,12 +10,17 @@ import { VERSION } from '../version.js';
 export async function main(argv: string[]): Promise<number> {
   const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
   const words = new Set<string>();
-  for (const c of commands) {
-    cli.register(c);
-    for (const p of c.paths ?? []) for (const w of p) words.add(w);
-  }
+  for (const c of commands) for (const p of c.paths ?? []) for (const w of p) words.add(w);
   const { globals, rest } = extractGlobals(argv, words);
+  // clipanion compiles one state machine over every registered command (~100 ms for all of
+  // them): register only the commands the first word can name, or all for help and errors
+  const first = rest[0];
+  const wanted = first !== undefined && !first.startsWith('-') && first !== 'help'
+    ? commands.filter((c) => (c.paths ?? []).some((p) => p[0] === first))
+    : [];
+  for (const c of wanted.length > 0 ? wanted : commands) cli.register(c);
   const args = normalizeBooleanFlags(rest);
+  lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   const context: TsmanContext = { ...Cli.defaultContext, globals };
 
   let command: TsmanCommand;
@@ -67,11 +72,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let lastArgv: string[] = [];
+
 function report(err: unknown): number {
   if (err instanceof TsmanError) {
     process.stderr.write(`Error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
     return err.exitCode;
+  }
+  if (err instanceof Error && err.name === 'UnknownSyntaxError' && /^Command not found/.test(err.message)) {
+    process.stderr.write(`Error: unrecognized command \`tsman ${lastArgv.join(' ')}\`\nTry 'tsman --help' for more information\n`);
+    return 125;
   }
   if (err instanceof UsageError || (err instanceof Error && (err.name === 'UnknownSyntaxError' || err.name === 'AmbiguousSyntaxError'))) {
     const first = err.message.split('\n')[0]!.replace(/^Invalid option name \("?(.*?)"?\)\.?$/, 'unknown flag: $1')

@@ -30,6 +30,13 @@ import { ContainerInspectCommand } from './container/inspect.js';
 import {
   AttachCommand, RenameCommand, PauseCommand, UnpauseCommand, TopCommand, DiffCommand, PortCommand, ContainerPruneCommand,
 } from './container/more.js';
+import { VolumeCreateCommand } from './volume/create.js';
+import { VolumeListCommand } from './volume/list.js';
+import { VolumeInspectCommand } from './volume/inspect.js';
+import { VolumeRmCommand } from './volume/rm.js';
+import { VolumePruneCommand } from './volume/prune.js';
+import { VolumeExistsCommand } from './volume/exists.js';
+import { VolumeExportCommand, VolumeImportCommand } from './volume/transfer.js';
 
 export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }> = [
   HelpCommand,
@@ -74,4 +81,12 @@ export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }
   DiffCommand,
   PortCommand,
   ContainerPruneCommand,
+  VolumeCreateCommand,
+  VolumeListCommand,
+  VolumeInspectCommand,
+  VolumeRmCommand,
+  VolumePruneCommand,
+  VolumeExistsCommand,
+  VolumeExportCommand,
+  VolumeImportCommand,
 ];

@@ -19,6 +19,7 @@ import { FileLock } from '../util/lock.js';
 import { atomicWriteJson, readJsonIfExists, mkdirp } from '../util/fsutil.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import type { Driver } from './driver.js';
+import type { VolumeRecord } from '../engine/volumes.js';
 
 export interface LayerRecord {
   /** chain id hex: sha256 over the parent's chain id and this diff id */
@@ -58,6 +59,7 @@ export interface StoreState {
   images: ImageRecord[];
   layers: LayerRecord[];
   containers?: import('../engine/containers/types.js').ContainerRecord[];
+  volumes?: VolumeRecord[];
 }
 
 export class Store {

@@ -29,6 +29,9 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   readOnly = Bool('--read-only', false, { description: "Make the container's root filesystem read-only" });
   readOnlyTmpfs = Option.Boolean('--read-only-tmpfs', true, { description: 'When --read-only, mount tmpfs on /run, /tmp and /var/tmp' });
   tmpfs = Option.Array('--tmpfs', [], { description: 'Mount a temporary filesystem (tmpfs) into the container' });
+  volume = Option.Array('-v,--volume', [], { description: 'Bind mount a volume into the container ([SOURCE:]DEST[:OPTIONS])' });
+  mount = Option.Array('--mount', [], { description: 'Attach a filesystem mount (type=bind|volume|tmpfs|image|devpts,...)' });
+  volumesFrom = Option.Array('--volumes-from', [], { description: 'Mount volumes from the specified container(s) (NAME[:ro|rw])' });
   ulimit = Option.Array('--ulimit', [], { description: 'Ulimit options' });
   network = Option.String('--network,--net', { description: 'Connect the container to a network (none, host)' });
   pid = Option.String('--pid', { description: 'PID namespace to use' });
@@ -61,7 +64,8 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       envHost: this.envHost, workdir: this.workdir, user: this.user, groupAdd: this.groupAdd, hostname: this.hostname,
       tty: this.tty, interactive: this.interactive, labels: this.label, annotations: this.annotation,
       capAdd: this.capAdd, capDrop: this.capDrop, privileged: this.privileged, securityOpt: this.securityOpt,
-      readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs, ulimits: this.ulimit,
+      readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs,
+      volumes: this.volume, mounts: this.mount, volumesFrom: this.volumesFrom, ulimits: this.ulimit,
       network: this.network, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
       logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, rm: this.rm, restart: this.restart, pull, replace: this.replace,

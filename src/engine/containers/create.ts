@@ -36,6 +36,9 @@ export interface CreateOptions {
   readOnly: boolean;
   readOnlyTmpfs: boolean;
   tmpfs: string[];
+  volumes?: string[];
+  mounts?: string[];
+  volumesFrom?: string[];
   ulimits: string[];
   network?: string;
   pid?: string;
@@ -200,6 +203,12 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   if (!['none', 'host'].includes(config.network)) {
     throw new TsmanError('EUNSUPPORTED', `network mode "${config.network}" is not supported yet: use --network none or host`);
   }
+
+  const { resolveMounts } = await import('./mounts.js');
+  config.mounts = await resolveMounts(engine, {
+    volumes: o.volumes ?? [], mounts: o.mounts ?? [], volumesFrom: o.volumesFrom ?? [],
+    imageVolumes: Object.keys(ic.Volumes ?? {}),
+  });
 
   const imageName = img.names[0] ?? img.id;
   const rec: ContainerRecord = { id, name: o.name ?? '', imageId: img.id, imageName, created: new Date().toISOString(), config };

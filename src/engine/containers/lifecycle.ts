@@ -78,10 +78,16 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       return;
     }
     // a previous run's leftovers (exited but not cleaned up, or a host reboot)
-    await rt.deleteRuntime(engine, c.id).catch(() => undefined);
-    await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
+    if (st.status !== 'created' && !st.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+    if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
     const rootfs = await mountRootfs(engine, c);
     await buildSpec(engine, c, rootfs);
+    if (io) {
+      await mkdirp(p.runDir, 0o700);
+      await fsp.writeFile(rt.attachedFile(engine, c.id), String(process.pid));
+    } else {
+      await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
+    }
     const started = await rt.createWithConmon(engine, c, p);
     const markRunning = async () => {
       await rt.startRuntime(engine, c.id);
@@ -157,9 +163,14 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
   await ctrLock(engine, id).with(async () => {
     const st = await currentState(engine, id);
     if (st.status === 'running' || st.status === 'paused') return;
-    await rt.deleteRuntime(engine, id, true).catch(() => undefined);
-    await unmountRootfs(engine, id);
-    if (st.status === 'exited') await recordExit(engine.store, id, st);
+    if (!st.cleanedUp) {
+      await rt.deleteRuntime(engine, id, true).catch(() => undefined);
+      await unmountRootfs(engine, id);
+      if (st.status === 'exited') {
+        await recordExit(engine.store, id, st);
+        await writeState(engine.store, id, { ...st, cleanedUp: true });
+      }
+    }
     remove = c.config.autoRemove;
     if (fromMonitor && !remove && !st.stoppedByUser && shouldRestart(c, st)) restart = (st.restartCount ?? 0) + 1;
   });
@@ -226,7 +237,8 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
     await stopContainer(engine, c, o.timeout ?? 0);
   }
   await ctrLock(engine, c.id).with(async () => {
-    await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+    const now = readState(engine.store, c.id);
+    if (now.status !== 'created' && !now.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     await unmountRootfs(engine, c.id);
     const gone = await engine.store.update((state) => {
       const before = (state.containers ?? []).length;
@@ -237,6 +249,14 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
     await removeTree(new ContainerPaths(engine.store, c.id).dir);
     await removeState(engine.store, c.id);
   });
+  // anonymous volumes go with -v (and --rm); named volumes outlive every container
+  if (o.volumes) {
+    const anon = (c.config.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous).map((m) => m.source);
+    if (anon.length) {
+      const vols = await import('../volumes.js');
+      for (const v of anon) await vols.removeVolume(engine, v, { force: false }).catch(() => undefined);
+    }
+  }
   return c.id;
 }
 

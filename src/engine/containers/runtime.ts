@@ -28,7 +28,14 @@ export function exitCommand(engine: Engine, id: string): string[] {
     '--storage-driver', engine.store.driver.name];
   if (g.registriesConf) args.push('--registries-conf', g.registriesConf);
   args.push('container', 'cleanup', id);
-  return args;
+  // a foreground `run`/`start -a` cleans up itself: then the monitor's call (a second Node
+  // start competing for the CPU) is skipped while that process is alive
+  const guard = 'f="$1"; shift; if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then exit 0; fi; exec "$@"';
+  return ['/bin/sh', '-c', guard, 'sh', attachedFile(engine, id), ...args];
+}
+
+export function attachedFile(engine: Engine, id: string): string {
+  return new ContainerPaths(engine.store, id).runDir + '/attached';
 }
 
 export async function createWithConmon(engine: Engine, c: ContainerRecord, p: ContainerPaths): Promise<{ pid: number; conmonPid: number }> {
@@ -58,9 +65,13 @@ export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, on
 
 export async function startRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).start(id); }
 export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> { await oci(engine).kill(id, signal, all); }
+/** `runtime delete`; a container the runtime does not know is not an error. */
 export async function deleteRuntime(engine: Engine, id: string, force = false): Promise<void> {
-  const r = oci(engine);
-  if (await r.state(id)) await r.delete(id, force);
+  try {
+    await oci(engine).delete(id, force);
+  } catch (err) {
+    if (!/does not exist|not found/i.test((err as Error).message)) throw err;
+  }
 }
 export async function resumeRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).resume(id); }
 export async function pauseRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).pause(id); }

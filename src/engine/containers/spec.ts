@@ -48,6 +48,10 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     bind(path.join(p.userdata, 'resolv.conf'), '/etc/resolv.conf'),
     bind(path.join(p.userdata, '.containerenv'), '/run/.containerenv'),
   ];
+  const { specMounts } = await import('./mounts.js');
+  mounts.push(...await specMounts(engine, c, rootfs, user));
+  // parents before children (a volume on /etc, then the /etc/hosts bind on top of it)
+  mounts.sort((a, b) => a.destination.split('/').length - b.destination.split('/').length);
   const tmpfs = { ...cfg.tmpfs };
   if (cfg.readOnly && cfg.readOnlyTmpfs) {
     for (const d of ['/run', '/tmp', '/var/tmp']) tmpfs[d] ??= 'rw,rprivate,nosuid,nodev,tmpcopyup';

@@ -78,4 +78,6 @@ export interface ContainerState {
   error?: string;
   /** set by stop/kill-by-user: restart policies must not bring the container back */
   stoppedByUser?: boolean;
+  /** the runtime's state is deleted and the rootfs unmounted after the last exit */
+  cleanedUp?: boolean;
 }
