@@ -38,7 +38,17 @@ export class Engine {
 
   async systemReset(): Promise<void> {
     const { removeTree } = await import('../storage/store.js');
+    // containers first: they hold mounts and monitors
+    const { removeContainer } = await import('./containers/lifecycle.js');
+    for (const c of this.store.read().containers ?? []) {
+      await removeContainer(this, c.id, { force: true, volumes: true, ignore: true, timeout: 0 });
+    }
+    const { unmountImage, listImageMounts } = await import('./imagemount.js');
+    for (const m of await listImageMounts(this)) await unmountImage(this, m.id).catch(() => undefined);
     await this.store.lock.with(async () => {
+      await removeTree(path.join(this.store.dir, 'containers'));
+      await removeTree(path.join(this.store.dir, 'volumes'));
+      await removeTree(this.config.engine.volume_path);
       await removeTree(path.join(this.store.dir, 'layers'));
       await removeTree(path.join(this.store.dir, 'images'));
       await removeTree(path.join(this.store.dir, 'tmp'));

@@ -379,14 +379,18 @@ hrw-r--r-- 5/6 0 sub/f link to hard"
     run_tsman volume create dst
     run_tsman volume import dst "$BATS_TEST_TMPDIR/src.tar"
     assert_output ""
-    run in_userns "cd '$(volpath dst)' && find . -printf '%p %M %U:%G %s %n %l\n' | sort"
-    assert_output ". drwxr-xr-x 0:0 4096 3 
-./empty -rwsr-xr-x 0:0 0 1 
-./fifo prw-r--r-- 0:0 0 1 
-./hard -rw-r--r-- 5:6 3 2 
-./link lrwxrwxrwx 0:0 5 1 sub/f
-./sub drwxr-xr-x 0:0 4096 2 
-./sub/f -rw-r--r-- 5:6 3 2 "
+    run in_userns "cd '$(volpath dst)' && find . -printf '%p %M %U:%G %l\n' | sort"
+    assert_output ". drwxr-xr-x 0:0 
+./empty -rwsr-xr-x 0:0 
+./fifo prw-r--r-- 0:0 
+./hard -rw-r--r-- 5:6 
+./link lrwxrwxrwx 0:0 sub/f
+./sub drwxr-xr-x 0:0 
+./sub/f -rw-r--r-- 5:6 "
+    # hard and sub/f are one inode again
+    run in_userns "cd '$(volpath dst)' && stat -c '%h %i' hard sub/f | uniq | wc -l && cat sub/f"
+    assert_output "1
+hi"
 
     # from stdin, gzip-compressed, over existing content
     run_tsman volume create gz

@@ -100,3 +100,26 @@ load helpers
     run_tsman run --rm -u 1000:1000 -v uvol:/home/tsuser/data:U $IMAGE sh -c 'touch /home/tsuser/data/mine && stat -c %u:%g /home/tsuser/data'
     assert_output 1000:1000
 }
+
+@test "system reset removes containers and volumes too" {
+    pull_busybox
+    run_tsman run -d --name r1 -v rv:/rv $IMAGE sleep 1000
+    run_tsman system reset -f
+    run_tsman ps -aq
+    assert_output ""
+    [ ! -e $TSMAN_ROOT/tsman/volumes/rv ]
+    run pgrep -f "conmon .*-n r1 "
+    [ "$status" -eq 1 ]
+}
+
+@test "--mount type=image and O overlays" {
+    pull_busybox
+    run_tsman pull -q --tls-verify=false $REGISTRY/tsman/layers:latest
+    run_tsman run --rm --mount type=image,source=$REGISTRY/tsman/layers:latest,target=/img $IMAGE cat /img/etc/layers-image
+    assert_output "layers image"
+    mkdir -p $BATS_TEST_TMPDIR/lower
+    echo orig > $BATS_TEST_TMPDIR/lower/f
+    run_tsman run --rm -v $BATS_TEST_TMPDIR/lower:/o:O $IMAGE sh -c 'echo changed > /o/f; cat /o/f'
+    assert_output changed
+    assert_equal "$(cat $BATS_TEST_TMPDIR/lower/f)" orig
+}
