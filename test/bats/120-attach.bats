@@ -133,6 +133,8 @@ A /etc/newfile"
     # nothing of it is left: no mount, no monitor
     run in_userns "grep -c '$TSMAN_RUNROOT' /proc/self/mountinfo"
     assert_output 0
+    # the monitor exits right after its container; give it a moment
+    for i in $(seq 1 30); do pgrep -f "conmon .*-n k1 " >/dev/null || break; sleep 0.1; done
     run pgrep -f "conmon .*-n k1 "
     [ "$status" -eq 1 ]
 }

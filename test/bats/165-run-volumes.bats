@@ -108,6 +108,8 @@ load helpers
     run_tsman ps -aq
     assert_output ""
     [ ! -e $TSMAN_ROOT/tsman/volumes/rv ]
+    # the monitor exits right after its container; give it a moment
+    for i in $(seq 1 30); do pgrep -f "conmon .*-n r1 " >/dev/null || break; sleep 0.1; done
     run pgrep -f "conmon .*-n r1 "
     [ "$status" -eq 1 ]
 }
