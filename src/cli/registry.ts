@@ -37,6 +37,7 @@ import { VolumeRmCommand } from './volume/rm.js';
 import { VolumePruneCommand } from './volume/prune.js';
 import { VolumeExistsCommand } from './volume/exists.js';
 import { VolumeExportCommand, VolumeImportCommand } from './volume/transfer.js';
+import { VolumeCommand } from './volume/help.js';
 
 export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }> = [
   HelpCommand,
@@ -89,4 +90,5 @@ export const commands: Array<CommandClass<TsmanContext> & { paths?: string[][] }
   VolumeExistsCommand,
   VolumeExportCommand,
   VolumeImportCommand,
+  VolumeCommand,
 ];

@@ -206,7 +206,7 @@ function nowNano(): string {
 }
 
 export async function createVolume(engine: Engine, o: CreateVolumeOptions): Promise<VolumeRecord> {
-  const name = o.name ?? randomBytes(32).toString('hex');
+  const name = o.name || randomBytes(32).toString('hex');
   if (!VOLUME_NAME_RE.test(name)) {
     throw new TsmanError('EUSAGE', 'running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument');
   }
@@ -272,13 +272,12 @@ export function markChowned(engine: Engine, name: string): Promise<void> {
 export function volumeMountOptions(rec: VolumeRecord): { type: string; source: string; options: string[] } | undefined {
   const type = rec.options.type ?? '';
   const device = rec.options.device ?? '';
-  if (type === '' && device === '') return undefined;
+  // no type: podman lets mount(8) probe the device; tsman mounts only what it can name
+  if (type === '') return undefined;
   const isTmpfs = type.toLowerCase() === 'tmpfs';
   const opts = (rec.options.o ?? '').split(',').filter((x) => x !== '')
     .map((x) => (isTmpfs && /^inodes=/i.test(x) ? `nr_inodes=${x.slice(7)}` : x));
   if (type.toLowerCase() === 'bind') return { type: 'bind', source: device, options: ['bind', ...opts] };
-  // no type: podman lets mount(8) probe the filesystem; the runtime needs one, so bind the device
-  if (type === '') return { type: 'bind', source: device, options: ['bind', ...opts] };
   return { type, source: device || type, options: opts };
 }
 
@@ -444,7 +443,12 @@ export async function removeVolume(engine: Engine, q: string, o: RemoveVolumeOpt
   if (users.length > 0) {
     if (!o.force) throw inUse(rec.name, users);
     const { removeContainer } = await import('./containers/lifecycle.js');
-    for (const id of users) await removeContainer(engine, id, { force: true, volumes: false, ignore: true, timeout: o.timeout });
+    const ctrs = engine.store.read().containers ?? [];
+    for (const id of users) {
+      // without -t a running container gets its own stop timeout, as podman's `volume rm -f`
+      const timeout = o.timeout ?? ctrs.find((c) => c.id === id)?.config.stopTimeout;
+      await removeContainer(engine, id, { force: true, volumes: false, ignore: true, timeout });
+    }
   }
   const doomed = await engine.store.update(async (state) => {
     const i = (state.volumes ?? []).findIndex((v) => v.name === rec.name);

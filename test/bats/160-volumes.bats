@@ -470,3 +470,13 @@ c4
 c5
 c6"
 }
+
+@test "volume alone lists the subcommands; an unknown one is an error" {
+    run_tsman 125 volume
+    assert_output -p "Available Commands:
+  create      Create a new volume"
+    assert_output -p "Error: missing command 'tsman volume COMMAND'"
+    run_tsman 125 volume foo
+    assert_output "Error: unrecognized command \`tsman volume foo\`
+Try 'tsman volume --help' for more information"
+}
