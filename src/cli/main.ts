@@ -10,15 +10,15 @@ import { VERSION } from '../version.js';
 export async function main(argv: string[]): Promise<number> {
   const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
   const words = new Set<string>();
-  for (const c of commands) for (const p of c.paths ?? []) for (const w of p) words.add(w);
+  for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
   const { globals, rest } = extractGlobals(argv, words);
   // clipanion compiles one state machine over every registered command (~100 ms for all of
   // them): register only the commands the first word can name, or all for help and errors
   const first = rest[0];
   const wanted = first !== undefined && !first.startsWith('-') && first !== 'help'
-    ? commands.filter((c) => (c.paths ?? []).some((p) => p[0] === first))
+    ? commands.filter((c) => c.paths.some((p) => p[0] === first))
     : [];
-  for (const c of wanted.length > 0 ? wanted : commands) cli.register(c);
+  for (const c of await Promise.all((wanted.length > 0 ? wanted : commands).map((e) => e.load()))) cli.register(c);
   const args = normalizeBooleanFlags(rest);
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   const context: TsmanContext = { ...Cli.defaultContext, globals };
