@@ -25,6 +25,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as os from 'node:os';
 import type { Engine } from './index.js';
 import type { ContainerRecord } from './containers/types.js';
 import { mustFindContainer, findContainer } from './containers/lookup.js';
@@ -1025,43 +1027,67 @@ async function toContainer(engine: Engine, name: string, cPath: string, hostPath
   const isStdin = hostPath === '-';
   const host = isStdin ? undefined : statHost(hostPath);
   if (!isStdin && !host) throw notOnHost(hostPath);
-  await withContainerView(engine, c, async (v) => {
-    const d = destIn(v, c, name, cPath, isStdin);
-    const ids = o.archive ? containerUser(v, c.config.user) : undefined;
-    const put: PutOpts = { ids, overwrite: o.overwrite, rootless: engine.rootless, warn: o.warn };
-    if (isStdin) {
-      if (!d.isDir) throw new TsmanError('EUSAGE', 'destination must be a directory when copying from stdin');
-      const input = await decompressStream(o.stdin);
-      try {
-        await putTar(v, d.dir, input, put, true);
-      } catch (err) {
-        throw err instanceof TsmanError && err.message.startsWith('source must be') ? err : context(err, 'copying to container');
+  // stdin is read to its end before the container is locked (podman spools it to a file too):
+  // `tsman cp c:/a - | tsman cp - c:/b` must not wait for the lock its own writer holds
+  const spool = isStdin ? await spoolStdin(o.stdin) : undefined;
+  try {
+    await withContainerView(engine, c, async (v) => {
+      const d = destIn(v, c, name, cPath, isStdin);
+      const ids = o.archive ? containerUser(v, c.config.user) : undefined;
+      const put: PutOpts = { ids, overwrite: o.overwrite, rootless: engine.rootless, warn: o.warn };
+      if (spool) {
+        if (!d.isDir) throw new TsmanError('EUSAGE', 'destination must be a directory when copying from stdin');
+        const input = await decompressStream(fs.createReadStream(spool.file));
+        try {
+          await putTar(v, d.dir, input, put, true);
+        } catch (err) {
+          throw err instanceof TsmanError && err.message.startsWith('source must be') ? err : context(err, 'copying to container');
+        }
+        return;
       }
-      return;
-    }
-    let target = host!.target;
-    if (d.toParent && host!.isDir && target.endsWith('.')) target = path.dirname(target);
-    if (host!.isDir && !d.isDir) throw new TsmanError('EUSAGE', 'destination must be a directory when copying a directory');
-    const rename = (!host!.isDir && !d.isDir) || d.toParent;
-    const contentsOnly = host!.isDir && path.basename(target) === '.';
-    const top = contentsOnly ? null : rename ? d.base : path.basename(target);
-    const hv = hostView();
+      await hostToContainer(v, d, host!, put, o);
+    });
+  } finally {
+    if (spool) fs.rmSync(spool.dir, { recursive: true, force: true });
+  }
+}
+
+/** stdin into a private temporary file. */
+async function spoolStdin(stdin: Readable): Promise<{ dir: string; file: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsman-cp-'));
+  const file = path.join(dir, 'stdin');
+  try {
+    await pipeline(stdin, fs.createWriteStream(file, { mode: 0o600 }));
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw wrapError(err, 'read stdin');
+  }
+  return { dir, file };
+}
+
+async function hostToContainer(v: View, d: DestInfo, host: HostInfo, put: PutOpts, o: CpOptions): Promise<void> {
+  let target = host.target;
+  if (d.toParent && host.isDir && target.endsWith('.')) target = path.dirname(target);
+  if (host.isDir && !d.isDir) throw new TsmanError('EUSAGE', 'destination must be a directory when copying a directory');
+  const rename = (!host.isDir && !d.isDir) || d.toParent;
+  const contentsOnly = host.isDir && path.basename(target) === '.';
+  const top = contentsOnly ? null : rename ? d.base : path.basename(target);
+  const hv = hostView();
+  try {
+    const node = hv.resolve(target, { follow: true });
     try {
-      const node = hv.resolve(target, { follow: true });
-      try {
-        if (!node.st) throw notOnHost(hostPath);
-        const pass = new PassThrough();
-        await both(
-          writeTar(hv, node, top, pass, { warn: o.warn }).catch((err) => { throw context(err, 'copying from host'); }),
-          putTar(v, d.dir, pass, put).catch((err) => { pass.destroy(err); throw context(err, 'copying to container'); }),
-        );
-      } finally {
-        node.close();
-      }
+      if (!node.st) throw notOnHost(host.target);
+      const pass = new PassThrough();
+      await both(
+        writeTar(hv, node, top, pass, { warn: o.warn }).catch((err) => { throw context(err, 'copying from host'); }),
+        putTar(v, d.dir, pass, put).catch((err) => { pass.destroy(err); throw context(err, 'copying to container'); }),
+      );
     } finally {
-      hv.close();
+      node.close();
     }
-  });
+  } finally {
+    hv.close();
+  }
 }
 
 async function containerToContainer(engine: Engine, srcName: string, srcPath: string, dstName: string, dstPath: string, o: CpOptions): Promise<void> {

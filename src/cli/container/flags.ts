@@ -57,7 +57,6 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
 
   createOptions(progress: Progress): CreateOptions {
     const env = [...this.env];
-    if (this.tz) env.push(`TZ=${this.tz === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : this.tz}`);
     const pull = this.pull === 'true' ? 'always' : this.pull === 'false' ? 'never' : this.pull;
     return {
       image: this.image, args: this.args, name: this.name, entrypoint: this.entrypoint, env, envFile: this.envFile,
@@ -68,7 +67,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       volumes: this.volume, mounts: this.mount, volumesFrom: this.volumesFrom, ulimits: this.ulimit,
       network: this.network, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
-      logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, rm: this.rm, restart: this.restart, pull, replace: this.replace,
+      logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, tz: this.tz, rm: this.rm, restart: this.restart, pull, replace: this.replace,
       tlsVerify: this.tlsVerify, quiet: this.quiet, progress, warn: (m) => this.warn(m),
     };
   }

@@ -25,9 +25,10 @@ export class PsCommand extends TsmanCommand {
     const { psRow, psJson } = await import('../../engine/containers/report.js');
     const { formatRows } = await import('../../format/template.js');
     let list = await listContainers(engine, { all: this.all || this.latest || this.last !== undefined, filters: this.filter });
-    list.sort((a, b) => b.c.created.localeCompare(a.c.created));
-    if (this.latest) list = list.slice(0, 1);
-    if (this.last !== undefined && Number(this.last) >= 0) list = list.slice(0, Number(this.last));
+    // podman lists the oldest first; -l and -n take the most recently created ones
+    list.sort((a, b) => a.c.created.localeCompare(b.c.created));
+    if (this.latest) list = list.slice(-1);
+    if (this.last !== undefined && Number(this.last) > 0) list = list.slice(list.length - Math.min(Number(this.last), list.length));
     if (this.quiet) {
       for (const { c } of list) this.out(`${this.noTrunc ? c.id : c.id.slice(0, 12)}\n`);
       return 0;

@@ -123,7 +123,7 @@ export class RmCommand extends MultiCommand {
   async execute(): Promise<number> {
     const engine = await this.engine();
     const { removeByName } = await import('../../engine/containers/index.js');
-    return this.each(async (n) => removeByName(engine, n, { force: this.force, volumes: this.volumes, ignore: this.ignore, timeout: this.time === undefined ? undefined : Number(this.time) }));
+    return this.each(async (n) => removeByName(engine, n, { force: this.force, volumes: this.volumes, ignore: this.ignore || this.force, timeout: this.time === undefined ? undefined : Number(this.time) }));
   }
 }
 

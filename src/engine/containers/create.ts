@@ -3,6 +3,7 @@
 // lock, then build its writable layer.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ImageConfig } from '../../image/mediatypes.js';
 import { TsmanError } from '../../errors.js';
@@ -50,6 +51,8 @@ export interface CreateOptions {
   logDriver?: string;
   logOpts?: string[];
   userns?: string;
+  /** --tz: a zone under /usr/share/zoneinfo, or local (the host's /etc/localtime) */
+  tz?: string;
   rm: boolean;
   restart?: string;
   pull: string;
@@ -151,6 +154,15 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     else if (s === 'label=disable' || s.startsWith('label=') || s.startsWith('label:') || s.startsWith('apparmor=') || s.startsWith('mask=') || s.startsWith('unmask=')) { /* no SELinux/AppArmor here */ }
     else throw new TsmanError('EUSAGE', `invalid --security-opt 1: "${s}"`);
   }
+  if (o.securityOpt.some((s) => s.startsWith('seccomp')) && seccomp !== 'unconfined' && seccomp !== 'default') {
+    // podman reads the profile when the container is created: a missing file fails create, not start
+    try { await fsp.readFile(seccomp); } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      throw new TsmanError('EUSAGE', `opening seccomp profile failed: open ${seccomp}: ${why}`);
+    }
+    seccomp = path.resolve(seccomp);
+  }
   const tmpfs: Record<string, string> = {};
   for (const t of o.tmpfs) {
     const i = t.indexOf(':');
@@ -177,6 +189,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     logDriver: o.logDriver ?? engine.config.containers.log_driver ?? 'k8s-file',
     autoRemove: o.rm,
     restartPolicy: restart.policy, restartRetries: restart.retries,
+    ...(o.tz ? { timezone: o.tz } : {}),
   };
   const logDrivers = ['k8s-file', 'json-file', 'none', 'passthrough'];
   if (!logDrivers.includes(config.logDriver)) {
@@ -191,6 +204,16 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     else if (k === 'max-size') config.logSizeMax = parseSize(v);
     else if (k === 'tag') config.logTag = v;
     else throw new TsmanError('EUSAGE', `invalid log option "${lo}": supported options are path, max-size and tag`);
+  }
+  if (o.tz && o.tz !== 'local') {
+    const zone = path.join('/usr/share/zoneinfo', o.tz);
+    try { await fsp.stat(zone); } catch {
+      throw new TsmanError('EUSAGE', `running container create option: stat ${zone}: no such file or directory`);
+    }
+  }
+  const usernsMode = (o.userns ?? '').split(':')[0]!;
+  if (!engine.rootless && (usernsMode === 'keep-id' || usernsMode === 'nomap')) {
+    throw new TsmanError('EUSAGE', `${usernsMode} is only supported in rootless mode`);
   }
   if (o.userns && !['host', ''].includes(o.userns)) {
     throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported yet: the container runs in tsman's user namespace (host)`);

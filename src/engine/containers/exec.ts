@@ -10,7 +10,7 @@ import { currentState } from './lifecycle.js';
 import { runtimeChoice } from './runtime.js';
 import { execConmon } from '../../runtime/conmon.js';
 import { resolveUser } from '../../runtime/users.js';
-import { allCapabilities } from '../../runtime/caps.js';
+import { processBoundingSet } from '../../runtime/caps.js';
 import { mergeEnv } from './create.js';
 import { TsmanError } from '../../errors.js';
 
@@ -47,7 +47,7 @@ export async function execInContainer(engine: Engine, name: string, command: str
     proc.user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids, umask: 18 };
   }
   if (o.privileged) {
-    const all = allCapabilities();
+    const all = processBoundingSet();
     proc.capabilities = { bounding: all, effective: all, permitted: all, inheritable: [], ambient: [] };
   }
   const sessionId = randomBytes(32).toString('hex');

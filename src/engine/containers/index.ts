@@ -29,7 +29,16 @@ export interface RunFlags {
 }
 
 export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags): Promise<number> {
-  const c = await createOnly(engine, o, f.cidfile);
+  const c = await createOnly(engine, o);
+  if (f.cidfile) {
+    try {
+      writeCidFile(f.cidfile, c.id);
+    } catch (err) {
+      // as podman: run --rm leaves no container behind when the id file cannot be written
+      if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
+      throw err;
+    }
+  }
   if (f.detach) {
     try {
       await startContainer(engine, c);
@@ -69,6 +78,8 @@ function proxySignals(engine: Engine, id: string): () => void {
 
 export async function startByName(engine: Engine, name: string, io?: AttachIo): Promise<number> {
   const c = mustFindContainer(engine.store.read(), name);
+  // start -a of a container created with -i attaches stdin too (podman)
+  if (io && !io.stdin && c.config.interactive) io = { ...io, stdin: process.stdin };
   const res = await startContainer(engine, c, io);
   return res.exitCode ?? 0;
 }
@@ -103,7 +114,7 @@ export async function waitByName(engine: Engine, name: string, conditions: strin
   const conds = conditions.length ? conditions : ['stopped'];
   for (const cond of conds) {
     if (!['stopped', 'exited', 'running', 'created', 'paused', 'configured'].includes(cond)) {
-      throw new TsmanError('EUSAGE', `invalid condition "${cond}"`);
+      throw new TsmanError('EUSAGE', `unknown container state: ${cond}: invalid argument`);
     }
   }
   if (conds.includes('running')) {

@@ -168,6 +168,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
       Umask: '0022',
       Timeout: 0,
       StopTimeout: cfg.stopTimeout,
+      Timezone: cfg.timezone ?? '',
       Passwd: true,
     },
     HostConfig: {

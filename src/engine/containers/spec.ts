@@ -48,6 +48,12 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     bind(path.join(p.userdata, 'resolv.conf'), '/etc/resolv.conf'),
     bind(path.join(p.userdata, '.containerenv'), '/run/.containerenv'),
   ];
+  if (cfg.timezone) {
+    // as podman: a copy of the zone file in userdata, bind-mounted on /etc/localtime
+    const zone = cfg.timezone === 'local' ? '/etc/localtime' : path.join('/usr/share/zoneinfo', cfg.timezone);
+    await atomicWriteFile(path.join(p.userdata, 'localtime'), await fsp.readFile(zone));
+    mounts.push(bind(path.join(p.userdata, 'localtime'), '/etc/localtime'));
+  }
   const { specMounts } = await import('./mounts.js');
   mounts.push(...await specMounts(engine, c, rootfs, user));
   // parents before children (a volume on /etc, then the /etc/hosts bind on top of it)

@@ -50,6 +50,8 @@ export interface ContainerConfig {
   autoRemove: boolean;
   restartPolicy: string;
   restartRetries: number;
+  /** --tz (podman: the zone file is bind-mounted on /etc/localtime) */
+  timezone?: string;
 }
 
 export interface ContainerRecord {
