@@ -77,6 +77,8 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       if (io) throw new TsmanError('EGENERIC', `container ${c.id} is already running`);
       return;
     }
+    // a restart by the policy loses to a stop that came in meanwhile
+    if (restartCount !== undefined && st.stoppedByUser) return;
     // a previous run's leftovers (exited but not cleaned up, or a host reboot)
     if (st.status !== 'created' && !st.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
@@ -201,9 +203,13 @@ export async function killContainer(engine: Engine, c: ContainerRecord, signal: 
 /** Stop: the stop signal, then SIGKILL after the timeout; returns once the container is down. */
 export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutSec?: number): Promise<void> {
   const t = timeoutSec ?? c.config.stopTimeout;
-  const st = await currentState(engine, c.id);
+  // under the container lock, so a restart the monitor is about to do sees it and stands down
+  const st = await ctrLock(engine, c.id).with(async () => {
+    const now = await currentState(engine, c.id);
+    await writeState(engine.store, c.id, { ...now, stoppedByUser: true });
+    return now;
+  });
   if (st.status === 'running' || st.status === 'paused') {
-    await writeState(engine.store, c.id, { ...st, stoppedByUser: true });
     if (st.status === 'paused') await rt.resumeRuntime(engine, c.id).catch(() => undefined);
     try {
       await rt.killRuntime(engine, c.id, t === 0 ? 'SIGKILL' : c.config.stopSignal);
