@@ -73,7 +73,7 @@ function kv(list: string[], what: string): Record<string, string> {
   return out;
 }
 
-async function readEnvFile(file: string): Promise<string[]> {
+export async function readEnvFile(file: string): Promise<string[]> {
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');

@@ -11,7 +11,7 @@ import { runtimeChoice } from './runtime.js';
 import { execConmon } from '../../runtime/conmon.js';
 import { resolveUser } from '../../runtime/users.js';
 import { processBoundingSet } from '../../runtime/caps.js';
-import { mergeEnv } from './create.js';
+import { mergeEnv, readEnvFile } from './create.js';
 import { TsmanError } from '../../errors.js';
 
 export interface ExecOptions {
@@ -37,7 +37,7 @@ export async function execInContainer(engine: Engine, name: string, command: str
   const spec = JSON.parse(await fsp.readFile(path.join(p.bundle, 'config.json'), 'utf8')) as { process: Record<string, unknown>; root: { path: string } };
   const proc = { ...spec.process };
   const fileEnv: string[] = [];
-  for (const f of o.envFile) fileEnv.push(...(await fsp.readFile(f, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+  for (const f of o.envFile) fileEnv.push(...await readEnvFile(f));
   proc.args = command;
   proc.env = mergeEnv((proc.env as string[]) ?? [], fileEnv, o.env, o.tty ? ['TERM=xterm'] : []);
   proc.terminal = o.tty;
