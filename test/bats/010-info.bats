@@ -45,7 +45,9 @@ load helpers
     local cmds=(pull images "image ls" "image inspect" rmi tag untag "image exists" "image prune" history
                 "system reset" "system migrate" unshare login logout info version inspect "image mount"
                 run create start stop restart kill rm wait ps logs exec attach rename pause unpause top diff port
-                "container inspect" "container exists" "container prune" "container ls")
+                "container inspect" "container exists" "container prune" "container ls" cp mount umount
+                "volume create" "volume ls" "volume inspect" "volume rm" "volume prune" "volume exists"
+                "volume export" "volume import")
     for c in "${cmds[@]}"; do
         run_tsman $c --help
         assert_output -p 'Usage'
