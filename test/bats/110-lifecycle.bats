@@ -27,7 +27,7 @@ load helpers
     run_tsman inspect --format '{{.State.ExitCode}}' web
     assert_output 137
     run_tsman rm web
-    assert_output "$cid"
+    assert_output web
     run_tsman ps -aq
     assert_output ""
 }

@@ -123,7 +123,8 @@ export class RmCommand extends MultiCommand {
   async execute(): Promise<number> {
     const engine = await this.engine();
     const { removeByName } = await import('../../engine/containers/index.js');
-    return this.each(async (n) => removeByName(engine, n, { force: this.force, volumes: this.volumes, ignore: this.ignore || this.force, timeout: this.time === undefined ? undefined : Number(this.time) }));
+    // podman prints what it was given (the full id for -a)
+    return this.each(async (n) => (await removeByName(engine, n, { force: this.force, volumes: this.volumes, ignore: this.ignore || this.force, timeout: this.time === undefined ? undefined : Number(this.time) })) ? n : undefined);
   }
 }
 
