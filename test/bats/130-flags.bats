@@ -425,7 +425,7 @@ $imgid"
     run_tsman create --name d1 $IMAGE true
     d1=$output
     run_tsman rm --depend d1
-    assert_output "$d1"
+    assert_output d1
     run_tsman ps -aq
     assert_output ""
     # -f also ignores a missing container
