@@ -27,6 +27,10 @@ CONF
 }
 
 basic_teardown() {
+    if [ -f "$TSMAN_ROOT/tsman/store.json" ] && grep -q '"containers"' "$TSMAN_ROOT/tsman/store.json"; then
+        # a failed test may leave containers running: their monitors must not outlive the test
+        timeout 60 "$TSMAN" --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+    fi
     if [ -d "$TSMAN_RUNROOT" ] || [ -d "$TSMAN_ROOT" ]; then
         # unmount anything left and remove files owned by subordinate ids
         if is_rootless; then
