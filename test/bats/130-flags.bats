@@ -443,7 +443,7 @@ $imgid"
     sleep 1
     kill -9 -- -$pid 2>/dev/null || kill -9 $pid; wait $pid || true
     run_tsman rm -f rk
-    assert_output "$cid"
+    assert_output rk
     run_tsman ps -a -q
     assert_output ""
     # killed at several points of the removal itself
@@ -460,6 +460,7 @@ $imgid"
     assert_output ""
     run in_userns "grep -c '$TSMAN_RUNROOT' /proc/self/mountinfo"
     assert_output 0
+    for i in $(seq 1 30); do pgrep -f "conmon .*-n rk " >/dev/null || break; sleep 0.1; done
     run pgrep -f "conmon .*-n rk "
     [ "$status" -eq 1 ]
     run sh -c "ls $TSMAN_ROOT/tsman/containers | wc -l"
