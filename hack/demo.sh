@@ -22,5 +22,10 @@ T=$SRC/bin/tsman
 \$T image inspect --format '{{.Id}} {{.Config.Cmd}} {{.Architecture}}' 127.0.0.1:5000/tsman/busybox:latest
 \$T unshare sh -c 'ls -ln \$($SRC/bin/tsman image mount 127.0.0.1:5000/tsman/busybox) | head -5'
 \$T info --format '{{.Host.Security.Rootless}} {{.Store.GraphDriverName}} {{.Store.GraphRoot}}'
+\$T run --rm 127.0.0.1:5000/tsman/busybox sh -c 'echo hello from a rootless container; id; grep CapEff /proc/self/status'
+\$T run -d --name demo-web 127.0.0.1:5000/tsman/busybox sh -c 'echo serving; sleep 1000'
+\$T ps
+\$T logs demo-web
+\$T rm -f demo-web
 \$T rmi 127.0.0.1:5000/tsman/busybox:latest
 "
