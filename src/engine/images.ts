@@ -203,7 +203,6 @@ export async function inspectOne(engine: Engine, rec: ImageRecord): Promise<Reco
       if (!repoDigests.includes(s)) repoDigests.push(s);
     }
   }
-  const layers = engine.store.read().layers;
   const top = rec.layers[rec.layers.length - 1];
   const graph: Record<string, string> = {};
   if (top) {
@@ -241,7 +240,6 @@ export async function inspectOne(engine: Engine, rec: ImageRecord): Promise<Reco
     User: cc.User ?? '',
     History: config.history ?? [],
     NamesHistory: rec.namesHistory ?? [],
-    _layersKnown: rec.layers.every((l) => layers.some((x) => x.id === l)),
   };
 }
 
@@ -253,7 +251,6 @@ export async function inspect(engine: Engine, names: string[]): Promise<{ found:
     const rec = findImage(state, n);
     if (!rec) { errors.push(new TsmanError('ENOIMAGE', `${n}: image not known`)); continue; }
     const data = await inspectOne(engine, rec);
-    delete data._layersKnown;
     found.push(data);
   }
   return { found, errors };

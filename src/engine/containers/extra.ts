@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import { mustFindContainer } from './lookup.js';
 import { ContainerPaths } from './paths.js';
-import { currentState, waitExit, cleanupContainer, removeContainer, writeStateFor } from './lifecycle.js';
+import { currentState, waitExit, cleanupContainer, removeContainer } from './lifecycle.js';
+import { writeState } from './state.js';
 import type { AttachIo } from './lifecycle.js';
 import * as rt from './runtime.js';
 import { TsmanError } from '../../errors.js';
@@ -43,7 +44,7 @@ export async function pauseContainer(engine: Engine, name: string, pause: boolea
   if (pause && st.status !== 'running') throw new TsmanError('EGENERIC', `"${c.id}" is not running, can't pause: container state improper`);
   if (!pause && st.status !== 'paused') throw new TsmanError('EGENERIC', `"${c.id}" is not paused, can't unpause: container state improper`);
   if (pause) await rt.pauseRuntime(engine, c.id); else await rt.resumeRuntime(engine, c.id);
-  await writeStateFor(engine, c.id, { ...st, status: pause ? 'paused' : 'running' });
+  await writeState(engine.store, c.id, { ...st, status: pause ? 'paused' : 'running' });
   return c.id;
 }
 

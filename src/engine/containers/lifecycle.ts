@@ -1,13 +1,13 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
 // (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
 // lock is only taken for record changes (create, remove, rename), never while waiting.
-import { promises as fsp, existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { promises as fsp, existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
-import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
+import { ContainerPaths, exitDir } from './paths.js';
 import { readState, writeState, syncState, removeState, readExitCode, alive, recordStarted, recordExit } from './state.js';
-import { mustFindContainer, findContainer, noSuchContainer } from './lookup.js';
+import { findContainer, noSuchContainer } from './lookup.js';
 import { FileLock } from '../../util/lock.js';
 import { mkdirp, sleep } from '../../util/fsutil.js';
 import { processStartTime, removeTree } from '../../storage/store.js';
@@ -27,10 +27,6 @@ export async function currentState(engine: Engine, id: string): Promise<Containe
     await writeState(engine.store, id, state);
   }
   return state;
-}
-
-export async function writeStateFor(engine: Engine, id: string, st: ContainerState): Promise<void> {
-  await writeState(engine.store, id, st);
 }
 
 export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
@@ -271,4 +267,3 @@ export function writeCidFile(file: string, id: string): void {
   writeFileSync(file, id);
 }
 
-export { mustFindContainer, readFileSync, runtimeRoot, socketDir };

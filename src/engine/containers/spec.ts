@@ -64,7 +64,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   }
   const spec = generateSpec({
     id: c.id, rootfs, rootless: engine.rootless,
-    command: cfg.init ? cfg.command : cfg.command,
+    command: cfg.command,
     env, workdir: cfg.workdir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     terminal: cfg.tty, hostname: cfg.hostname,
     capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged,
@@ -97,8 +97,4 @@ function nsOf(engine: Engine, v: string, kind: string): string {
 
 function safeRead(f: string): string {
   try { return readFileSync(f, 'utf8'); } catch { return ''; }
-}
-
-export async function userdataExists(p: ContainerPaths): Promise<boolean> {
-  try { await fsp.access(p.userdata); return true; } catch { return false; }
 }
