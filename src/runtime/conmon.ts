@@ -55,6 +55,8 @@ export interface ConmonOptions extends CommonOptions {
   /** conmon's --persist-dir: it writes `exit` (and `oom`) there too */
   persistDir?: string;
   noPivot?: boolean;
+  /** fds conmon inherits and holds until it exits (slirp4netns's --exit-fd) */
+  keepFds?: number[];
 }
 
 export interface ConmonStarted { containerPid: number; conmonPid: number }
@@ -199,8 +201,9 @@ async function runtimeFailure(ociLog: string, relayed?: string): Promise<string>
 
 interface Spawned { child: ChildProcess; sync: SyncReader; start: Writable; attachPipe?: SyncReader; stderr: () => string; exited: Promise<number> }
 
-function spawnConmon(conmon: string, args: string[], opts: CommonOptions, pipes: 2 | 3, passthrough: boolean, cwd?: string): Spawned {
-  const extra = pipes === 3 ? ['pipe', 'pipe', 'pipe'] as const : ['pipe', 'pipe'] as const;
+function spawnConmon(conmon: string, args: string[], opts: CommonOptions, pipes: 2 | 3, passthrough: boolean, cwd?: string, keepFds: number[] = []): Spawned {
+  // keepFds: inherited by conmon for its whole life (slirp4netns's exit fd)
+  const extra = [...(pipes === 3 ? ['pipe', 'pipe', 'pipe'] as const : ['pipe', 'pipe'] as const), ...keepFds];
   const child = spawn(conmon, args, {
     env: conmonEnv(opts, pipes),
     cwd,
@@ -272,7 +275,7 @@ export async function startConmon(opts: ConmonOptions): Promise<ConmonStarted> {
   if (opts.noPivot) args.push('--no-pivot');
   args.push('--conmon-pidfile', opts.conmonPidFile, ...exitCommandArgs(opts.exitCommand));
 
-  const s = spawnConmon(conmon, args, opts, 2, opts.logDriver === 'passthrough');
+  const s = spawnConmon(conmon, args, opts, 2, opts.logDriver === 'passthrough', undefined, opts.keepFds);
   try {
     await signalStart(s.start);
     const code = await s.exited;

@@ -33,7 +33,17 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   mount = Option.Array('--mount', [], { description: 'Attach a filesystem mount (type=bind|volume|tmpfs|image|devpts,...)' });
   volumesFrom = Option.Array('--volumes-from', [], { description: 'Mount volumes from the specified container(s) (NAME[:ro|rw])' });
   ulimit = Option.Array('--ulimit', [], { description: 'Ulimit options' });
-  network = Option.String('--network,--net', { description: 'Connect the container to a network (none, host)' });
+  network = Option.Array('--network,--net', [], { description: 'Connect the container to a network (none, host, slirp4netns[:OPTS], container:NAME, ns:PATH, NETWORK[,NETWORK2])' });
+  publish = Option.Array('-p,--publish', [], { description: "Publish a container's port, or a range of ports, to the host ([ip:][hostPort:]containerPort[/proto])" });
+  publishAll = Bool('-P,--publish-all', false, { description: 'Publish all exposed ports to random ports on the host interfaces' });
+  networkAlias = Option.Array('--network-alias', [], { description: 'Add a network-scoped alias for the container' });
+  ip = Option.String('--ip', { description: 'Specify a static IPv4 address for the container' });
+  macAddress = Option.String('--mac-address', { description: 'Container MAC address (e.g. 92:d0:c6:0a:29:33)' });
+  dns = Option.Array('--dns', [], { description: 'Set custom DNS servers' });
+  dnsSearch = Option.Array('--dns-search', [], { description: 'Set custom DNS search domains' });
+  dnsOption = Option.Array('--dns-option,--dns-opt', [], { description: 'Set custom DNS options' });
+  addHost = Option.Array('--add-host', [], { description: 'Add a custom host-to-IP mapping (host:ip)' });
+  noHosts = Bool('--no-hosts', false, { description: 'Do not create /etc/hosts within the container, instead use the version from the image' });
   pid = Option.String('--pid', { description: 'PID namespace to use' });
   ipc = Option.String('--ipc', { description: 'IPC namespace to use' });
   uts = Option.String('--uts', { description: 'UTS namespace to use' });
@@ -65,7 +75,9 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       capAdd: this.capAdd, capDrop: this.capDrop, privileged: this.privileged, securityOpt: this.securityOpt,
       readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs,
       volumes: this.volume, mounts: this.mount, volumesFrom: this.volumesFrom, ulimits: this.ulimit,
-      network: this.network, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
+      network: this.network.length ? this.network.join(',') : undefined, publish: this.publish, publishAll: this.publishAll,
+      networkAlias: this.networkAlias, ip: this.ip, mac: this.macAddress, dns: this.dns, dnsSearch: this.dnsSearch,
+      dnsOption: this.dnsOption, addHost: this.addHost, noHosts: this.noHosts, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
       logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, tz: this.tz, rm: this.rm, restart: this.restart, pull, replace: this.replace,
       tlsVerify: this.tlsVerify, quiet: this.quiet, progress, warn: (m) => this.warn(m),

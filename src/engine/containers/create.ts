@@ -42,6 +42,16 @@ export interface CreateOptions {
   volumesFrom?: string[];
   ulimits: string[];
   network?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  networkAlias?: string[];
+  ip?: string;
+  mac?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
+  noHosts?: boolean;
   pid?: string;
   ipc?: string;
   uts?: string;
@@ -181,7 +191,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged, noNewPrivileges, seccomp,
     readOnly: o.readOnly, readOnlyTmpfs: o.readOnlyTmpfs, tmpfs,
     ulimits: o.ulimits.map(parseUlimit),
-    network: o.network ?? 'none',
+    network: 'none',
     pid: o.pid ?? 'private', ipc: o.ipc ?? 'private', uts: o.uts ?? 'private',
     stopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
     stopTimeout: o.stopTimeout ?? engine.config.engine.stop_timeout ?? 10,
@@ -223,9 +233,8 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
       throw new TsmanError('EUSAGE', `invalid ${flag} "${v}": must be private, host or container:NAME`);
     }
   }
-  if (!['none', 'host'].includes(config.network)) {
-    throw new TsmanError('EUNSUPPORTED', `network mode "${config.network}" is not supported yet: use --network none or host`);
-  }
+  const { resolveNetworkOptions } = await import('../../network/options.js');
+  Object.assign(config, await resolveNetworkOptions(engine, o, Object.keys(ic.ExposedPorts ?? {})));
 
   const { resolveMounts } = await import('./mounts.js');
   config.mounts = await resolveMounts(engine, {

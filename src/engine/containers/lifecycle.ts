@@ -15,6 +15,7 @@ import { TsmanError } from '../../errors.js';
 import { isMountPoint } from '../imagemount.js';
 import { buildSpec } from './spec.js';
 import * as rt from './runtime.js';
+import { setupNetwork, teardownNetwork } from '../../network/setup.js';
 
 export function ctrLock(engine: Engine, id: string): FileLock {
   return new FileLock(new ContainerPaths(engine.store, id).lockFile);
@@ -79,14 +80,25 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     if (st.status !== 'created' && !st.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
     const rootfs = await mountRootfs(engine, c);
-    await buildSpec(engine, c, rootfs);
-    if (io) {
-      await mkdirp(p.runDir, 0o700);
-      await fsp.writeFile(rt.attachedFile(engine, c.id), String(process.pid));
-    } else {
-      await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
+    const net = await setupNetwork(engine, c);
+    let started: { pid: number; conmonPid: number };
+    try {
+      await buildSpec(engine, c, rootfs, net?.state);
+      if (io) {
+        await mkdirp(p.runDir, 0o700);
+        await fsp.writeFile(rt.attachedFile(engine, c.id), String(process.pid));
+      } else {
+        await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
+      }
+      started = await rt.createWithConmon(engine, c, p, net?.keepFds ?? []);
+    } catch (err) {
+      net?.release();
+      await teardownNetwork(engine, c).catch(() => undefined);
+      throw err;
+    } finally {
+      // the monitor holds slirp4netns's exit fd now (or nobody, on failure)
+      net?.release();
     }
-    const started = await rt.createWithConmon(engine, c, p);
     const markRunning = async () => {
       await rt.startRuntime(engine, c.id);
       const startedAt = new Date().toISOString();
@@ -112,6 +124,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       }
     } catch (err) {
       await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+      await teardownNetwork(engine, c).catch(() => undefined);
       await unmountRootfs(engine, c.id).catch(() => undefined);
       throw err;
     }
@@ -163,6 +176,7 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
     if (st.status === 'running' || st.status === 'paused') return;
     if (!st.cleanedUp) {
       await rt.deleteRuntime(engine, id, true).catch(() => undefined);
+      await teardownNetwork(engine, c);
       await unmountRootfs(engine, id);
       if (st.status === 'exited') {
         await recordExit(engine.store, id, st);
@@ -240,7 +254,10 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
   }
   await ctrLock(engine, c.id).with(async () => {
     const now = readState(engine.store, c.id);
-    if (now.status !== 'created' && !now.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+    if (now.status !== 'created' && !now.cleanedUp) {
+      await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+      await teardownNetwork(engine, c).catch(() => undefined);
+    }
     await unmountRootfs(engine, c.id);
     const gone = await engine.store.update((state) => {
       const before = (state.containers ?? []).length;

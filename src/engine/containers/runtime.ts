@@ -38,7 +38,7 @@ export function attachedFile(engine: Engine, id: string): string {
   return new ContainerPaths(engine.store, id).runDir + '/attached';
 }
 
-export async function createWithConmon(engine: Engine, c: ContainerRecord, p: ContainerPaths): Promise<{ pid: number; conmonPid: number }> {
+export async function createWithConmon(engine: Engine, c: ContainerRecord, p: ContainerPaths, keepFds: number[] = []): Promise<{ pid: number; conmonPid: number }> {
   const rt = runtimeChoice(engine);
   const r = await startConmon({
     id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
@@ -46,7 +46,7 @@ export async function createWithConmon(engine: Engine, c: ContainerRecord, p: Co
     socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
     logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
     pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, exitCommand: exitCommand(engine, c.id),
-    persistDir: p.runDir,
+    persistDir: p.runDir, keepFds,
   });
   return { pid: r.containerPid, conmonPid: r.conmonPid };
 }

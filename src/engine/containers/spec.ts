@@ -13,18 +13,63 @@ import { VERSION } from '../../version.js';
 import { mustFindContainer } from './lookup.js';
 import { readState } from './state.js';
 import { TsmanError } from '../../errors.js';
+import type { NetState } from '../../network/setup.js';
+import { peerHostLines } from '../../network/setup.js';
+import { slirpAddresses } from '../../netslirp/slirp.js';
 
-function hostResolvConf(): string {
-  try {
-    const text = readFileSync('/etc/resolv.conf', 'utf8');
-    // a loopback resolver of the host (systemd-resolved) is unreachable from a private netns
-    return text.split('\n').filter((l) => !/^\s*nameserver\s+127\./.test(l)).join('\n');
-  } catch {
-    return '';
+function hostResolv(): { nameservers: string[]; search: string[]; options: string[] } {
+  const r = { nameservers: [] as string[], search: [] as string[], options: [] as string[] };
+  for (const l of safeRead('/etc/resolv.conf').split('\n')) {
+    const [k, ...v] = l.trim().split(/\s+/);
+    if (k === 'nameserver' && v[0]) r.nameservers.push(v[0]);
+    else if ((k === 'search' || k === 'domain') && v.length) r.search = v;
+    else if (k === 'options') r.options.push(...v);
   }
+  return r;
 }
 
-export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string): Promise<void> {
+/** resolv.conf as podman writes it: --dns* flags first, then slirp4netns's resolver, then the host's. */
+export function resolvConf(cfg: ContainerRecord['config'], net: NetState | undefined): string {
+  const host = hostResolv();
+  // a loopback resolver of the host (systemd-resolved) is unreachable from a private netns
+  let ns = cfg.network === 'host' ? host.nameservers : host.nameservers.filter((n) => !n.startsWith('127.') && n !== '::1');
+  if (net?.slirp) ns = [slirpAddresses(net.slirp.cidr).dns, ...ns];
+  if (cfg.dns?.length) ns = cfg.dns.filter((d) => d !== 'none');
+  const search = cfg.dnsSearch?.length ? cfg.dnsSearch.filter((d) => d !== '.') : host.search;
+  const options = cfg.dnsOptions?.length ? cfg.dnsOptions : host.options;
+  const lines: string[] = [];
+  if (search.length) lines.push(`search ${search.join(' ')}`);
+  for (const n of ns) lines.push(`nameserver ${n}`);
+  if (options.length) lines.push(`options ${options.join(' ')}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** /etc/hosts: the base (host's localhost lines), the container itself, host.containers.internal, --add-host, peers */
+async function hostsFile(engine: Engine, c: ContainerRecord, net: NetState | undefined): Promise<string> {
+  const cfg = c.config;
+  if (cfg.network === 'host') return safeRead('/etc/hosts') + addHostLines(cfg, undefined);
+  let text = '127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n';
+  text += addHostLines(cfg, net);
+  const own = net?.ifaces[0];
+  text += `${own?.ip ?? '127.0.1.1'}\t${cfg.hostname} ${c.name}\n`;
+  if (own) text += `${own.gateway}\thost.containers.internal\n`;
+  if (net?.mode === 'bridge') {
+    const peers = await peerHostLines(engine, c);
+    if (peers.length) text += `${peers.join('\n')}\n`;
+  }
+  return text;
+}
+
+function addHostLines(cfg: ContainerRecord['config'], net: NetState | undefined): string {
+  return (cfg.addHosts ?? []).map((h) => {
+    const i = h.indexOf(':');
+    let ip = h.slice(i + 1);
+    if (ip === 'host-gateway') ip = net?.ifaces[0]?.gateway ?? '127.0.0.1';
+    return `${ip}\t${h.slice(0, i)}\n`;
+  }).join('');
+}
+
+export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string, net?: NetState): Promise<void> {
   const p = new ContainerPaths(engine.store, c.id);
   const cfg = c.config;
   const user = await resolveUser(rootfs, cfg.user || undefined, cfg.groupAdd);
@@ -32,20 +77,22 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${cfg.hostname}`);
 
-  const hosts = cfg.network === 'host'
-    ? safeRead('/etc/hosts')
-    : `127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n127.0.1.1\t${cfg.hostname} ${c.name}\n`;
-  await atomicWriteFile(path.join(p.userdata, 'hosts'), hosts);
+  // container:X shares X's files as it shares X's namespace
+  const peer = cfg.network.startsWith('container:') ? mustFindContainer(engine.store.read(), cfg.network.slice(10)) : undefined;
+  const filesOf = peer ? new ContainerPaths(engine.store, peer.id).userdata : p.userdata;
+  if (!peer) {
+    await fsp.writeFile(path.join(p.userdata, 'hosts'), await hostsFile(engine, c, net));
+    await atomicWriteFile(path.join(p.userdata, 'resolv.conf'), resolvConf(cfg, net));
+  }
   await atomicWriteFile(path.join(p.userdata, 'hostname'), `${cfg.hostname}\n`);
-  await atomicWriteFile(path.join(p.userdata, 'resolv.conf'), hostResolvConf());
   await atomicWriteFile(path.join(p.userdata, '.containerenv'),
     `engine="tsman-${VERSION}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.imageName}"\nimageid="${c.imageId}"\nrootless=${engine.rootless ? 1 : 0}\n`);
 
   const bind = (src: string, dst: string, ro = false) => ({ destination: dst, source: src, type: 'bind', options: ['bind', 'rprivate', ...(ro ? ['ro'] : [])] });
   const mounts = [
-    bind(path.join(p.userdata, 'hosts'), '/etc/hosts'),
+    ...(cfg.noHosts ? [] : [bind(path.join(filesOf, 'hosts'), '/etc/hosts')]),
     bind(path.join(p.userdata, 'hostname'), '/etc/hostname'),
-    bind(path.join(p.userdata, 'resolv.conf'), '/etc/resolv.conf'),
+    bind(path.join(filesOf, 'resolv.conf'), '/etc/resolv.conf'),
     bind(path.join(p.userdata, '.containerenv'), '/run/.containerenv'),
   ];
   if (cfg.timezone) {
@@ -74,7 +121,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     ulimits: cfg.ulimits,
     namespaces: {
       pid: nsOf(engine, cfg.pid, 'pid'), ipc: nsOf(engine, cfg.ipc, 'ipc'), uts: nsOf(engine, cfg.uts, 'uts'),
-      net: (cfg.network === 'none' ? 'private' : cfg.network) as 'private',
+      net: netNamespace(engine, cfg.network, net),
     },
     mounts, shmSize: 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
     cgroupsPath: engine.rootless ? undefined : `/tsman/${c.id}`,
@@ -82,6 +129,14 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
   });
   await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600);
+}
+
+function netNamespace(engine: Engine, mode: string, net: NetState | undefined): string {
+  if (net) return net.nsPath;
+  if (mode === 'host') return 'host';
+  if (mode.startsWith('ns:')) return mode.slice(3);
+  if (mode.startsWith('container:')) return nsOf(engine, mode, 'net');
+  return 'private';
 }
 
 /** private | host | container:NAME → the other container's /proc/<pid>/ns/<kind> */

@@ -1,3 +1,4 @@
+import type { PortMapping } from '../../network/ports.js';
 // Container records: immutable config in store.json (under storage.lock), volatile state in the
 // run root (state.json per container), as podman keeps config apart from state.
 
@@ -36,7 +37,22 @@ export interface ContainerConfig {
   readOnlyTmpfs: boolean;
   tmpfs: Record<string, string>;
   ulimits: Array<{ name: string; soft: number; hard: number }>;
-  network: string;          // none | host | private (until the network issue lands: none by default)
+  /** none | host | private | slirp4netns | bridge | container:ID | ns:PATH */
+  network: string;
+  /** bridge mode: the networks joined, by name */
+  networks?: Record<string, { aliases?: string[]; ip?: string; mac?: string }>;
+  /** slirp4netns mode: its options (allow_host_loopback=true, ...) */
+  slirpOptions?: string[];
+  /** published ports, host ports assigned at create */
+  ports?: PortMapping[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host name:ip */
+  addHosts?: string[];
+  noHosts?: boolean;
+  /** the image's EXPOSEd ports (inspect's ExposedPorts) */
+  exposedPorts?: string[];
   pid: string;
   ipc: string;
   uts: string;

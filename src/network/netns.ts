@@ -1,0 +1,64 @@
+// Network namespaces that outlive the process that made them: a new namespace bind-mounted on a
+// file (`unshare --net=FILE`), as `ip netns add` does, but anywhere (rootless: inside our user and
+// mount namespace, so the namespace belongs to our user namespace). Helpers to run a command in one.
+import { spawn } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { TsmanError } from '../errors.js';
+import { umount2, MNT_DETACH } from '../util/libc.js';
+
+export interface CmdResult { code: number; stdout: string; stderr: string }
+
+/** Run `cmd args` (inside the namespace at `ns` when given, through nsenter); never throws on a non-zero exit. */
+export function runIn(ns: string | undefined, cmd: string, args: string[], input?: string): Promise<CmdResult> {
+  const [file, argv] = ns ? ['nsenter', [`--net=${ns}`, cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    const p = spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run ${cmd}: ${e.message}`)));
+    p.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    if (input !== undefined) p.stdin!.end(input);
+  });
+}
+
+/** As runIn, but a non-zero exit is an error naming what failed. */
+export async function mustRunIn(ns: string | undefined, cmd: string, args: string[], input?: string): Promise<string> {
+  const r = await runIn(ns, cmd, args, input);
+  if (r.code !== 0) {
+    throw new TsmanError('EGENERIC', `${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit status ${r.code}`}`);
+  }
+  return r.stdout;
+}
+
+/** `ip -batch -` (several commands, one process); with `force`, errors of single lines are ignored. */
+export async function ipBatch(ns: string | undefined, lines: string[], force = false): Promise<void> {
+  if (lines.length === 0) return;
+  await mustRunIn(ns, 'ip', [...(force ? ['-force'] : []), '-batch', '-'], lines.join('\n') + '\n');
+}
+
+export async function createNetns(file: string): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fsp.writeFile(file, '', { mode: 0o600 });
+  const r = await runIn(undefined, 'unshare', [`--net=${file}`, 'true']);
+  if (r.code !== 0) {
+    await fsp.rm(file, { force: true });
+    throw new TsmanError('EGENERIC', `cannot create a network namespace: ${r.stderr.trim()}`);
+  }
+}
+
+export async function removeNetns(file: string): Promise<void> {
+  try { umount2(file, MNT_DETACH); } catch { /* not mounted */ }
+  await fsp.rm(file, { force: true });
+}
+
+export async function netnsExists(file: string): Promise<boolean> {
+  try {
+    const mi = await fsp.readFile('/proc/self/mountinfo', 'utf8');
+    return mi.split('\n').some((l) => l.split(' ')[4] === file);
+  } catch {
+    return false;
+  }
+}
