@@ -14,7 +14,7 @@ export interface SlirpOptions {
   cidr: string;
   enableIpv6: boolean;
   outboundAddr?: string;
-  /** podman's port_handler: tsman always forwards through slirp4netns's API */
+  /** podman's port_handler: rootlesskit (default: tsman's own forwarder, src/netslirp/portfwd.ts) or slirp4netns (its API) */
   portHandler: string;
 }
 
@@ -22,7 +22,7 @@ export const DEFAULT_SLIRP_CIDR = '10.0.2.0/24';
 
 /** `slirp4netns:allow_host_loopback=true,mtu=1500,...` → options (podman's names and checks). */
 export function parseSlirpOptions(list: string[]): SlirpOptions {
-  const o: SlirpOptions = { allowHostLoopback: false, mtu: 65520, cidr: DEFAULT_SLIRP_CIDR, enableIpv6: true, portHandler: 'slirp4netns' };
+  const o: SlirpOptions = { allowHostLoopback: false, mtu: 65520, cidr: DEFAULT_SLIRP_CIDR, enableIpv6: true, portHandler: 'rootlesskit' };
   const bool = (k: string, v: string): boolean => {
     if (v === 'true') return true;
     if (v === 'false') return false;
@@ -147,4 +147,38 @@ export async function addHostFwd(socket: string, f: { proto: string; hostAddr: s
 
 export async function removeHostFwd(socket: string, id: number): Promise<void> {
   await slirpApi(socket, { execute: 'remove_hostfwd', arguments: { id } });
+}
+
+export interface ForwarderStarted { pid: number; exitFd: number; exitSocket: Socket }
+
+/**
+ * Start the rootless port forwarder (portfwd.ts) for `ports` into the namespace `ns`; resolves once
+ * every host port is bound. Its --exit-fd-like fd 3: pass `exitFd` to the monitor, then close.
+ */
+export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string): Promise<ForwarderStarted> {
+  const script = new URL('./portfwd.js', import.meta.url).pathname;
+  const log = openSync(logFile, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(process.execPath, [script, JSON.stringify({ ns, ports })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
+  } finally {
+    closeSync(log);
+  }
+  const fds = child.stdio as unknown as Array<Socket | null>;
+  const out = fds[1]!;
+  const exitSocket = fds[3]!;
+  const answer = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    out.on('data', (d: Buffer) => { buf += d.toString(); if (buf.includes('\n')) resolve(buf.trim()); });
+    out.once('end', () => resolve(buf.trim()));
+    child.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run the port forwarder: ${e.message}`)));
+  });
+  out.destroy();
+  if (answer !== 'ready') {
+    exitSocket.destroy();
+    throw new TsmanError('EINUSE', `rootlessport ${answer.replace(/^error: /, '') || 'exited without a word'}`);
+  }
+  child.unref();
+  const handle = (exitSocket as unknown as { _handle?: { fd?: number } })._handle;
+  return { pid: child.pid!, exitFd: handle?.fd ?? -1, exitSocket };
 }

@@ -36,7 +36,8 @@ export async function mustRunIn(ns: string | undefined, cmd: string, args: strin
 /** `ip -batch -` (several commands, one process); with `force`, errors of single lines are ignored. */
 export async function ipBatch(ns: string | undefined, lines: string[], force = false): Promise<void> {
   if (lines.length === 0) return;
-  await mustRunIn(ns, 'ip', [...(force ? ['-force'] : []), '-batch', '-'], lines.join('\n') + '\n');
+  if (force) await runIn(ns, 'ip', ['-force', '-batch', '-'], lines.join('\n') + '\n');
+  else await mustRunIn(ns, 'ip', ['-batch', '-'], lines.join('\n') + '\n');
 }
 
 export async function createNetns(file: string): Promise<void> {

@@ -26,7 +26,7 @@ import { processStartTime } from '../storage/store.js';
 import { TsmanError } from '../errors.js';
 import { createNetns, removeNetns, ipBatch, mustRunIn, runIn } from './netns.js';
 import { expandPorts, type PortMapping } from './ports.js';
-import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, removeHostFwd, type SlirpOptions } from '../netslirp/slirp.js';
+import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortForwarder, type SlirpOptions } from '../netslirp/slirp.js';
 import { mustFindNetwork, type NetworkConfig } from './config.js';
 
 export interface NetIface {
@@ -49,6 +49,8 @@ export interface NetState {
   ifaces: NetIface[];
   /** slirp4netns hostfwd ids (per-container slirp or the shared one) */
   fwdIds?: number[];
+  /** the rootless port forwarder */
+  forwarder?: { pid: number; startTime?: string };
   /** the shared rootless namespace these interfaces hang off */
   rootlessNetns?: boolean;
 }
@@ -88,6 +90,10 @@ export async function readNetState(engine: Engine, id: string): Promise<NetState
   return readJsonIfExists<NetState>(stateFile(engine, id));
 }
 
+export function readNetStateSync(engine: Engine, id: string): NetState | undefined {
+  try { return JSON.parse(readFileSync(stateFile(engine, id), 'utf8')) as NetState; } catch { return undefined; }
+}
+
 /** The mode a container's config asks for: none | host | slirp4netns | bridge | container:X | ns:PATH */
 export function netMode(c: ContainerRecord): string {
   return c.config.network;
@@ -125,12 +131,20 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
       const a = slirpAddresses(opts.cidr);
       state.ifaces.push({ network: 'slirp4netns', ifname: 'tap0', ip: a.guest, prefix: a.prefix, gateway: a.gateway, mac: '' });
       await writeState(engine, c.id, state);
-      state.fwdIds = [];
-      for (const p of expandPorts(c.config.ports ?? [])) {
-        state.fwdIds.push(await addHostFwd(apiSocket, { proto: p.protocol, hostAddr: p.hostIp || '0.0.0.0', hostPort: p.hostPort, guestPort: p.containerPort }));
+      if (opts.portHandler === 'slirp4netns') {
+        state.fwdIds = [];
+        for (const p of expandPorts(c.config.ports ?? [])) {
+          state.fwdIds.push(await addHostFwd(apiSocket, { proto: p.protocol, hostAddr: p.hostIp || '0.0.0.0', hostPort: p.hostPort, guestPort: p.containerPort }));
+        }
+      } else {
+        await forwardPorts(engine, c, state, nsPath, a.guest, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; });
       }
     } else {
       await attachBridges(engine, c, state);
+      if (state.rootlessNetns && c.config.ports?.length) {
+        const ns = path.join(netDir(engine), 'rootless-netns');
+        await forwardPorts(engine, c, state, ns, state.ifaces[0]!.ip, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; });
+      }
     }
     await writeState(engine, c.id, state);
   } catch (err) {
@@ -140,6 +154,17 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
     throw err;
   }
   return { state, keepFds, release };
+}
+
+/** Rootless published ports through tsman's forwarder (podman's rootlessport), into namespace `ns`. */
+async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState, ns: string, ip: string, keepFds: number[], onRelease: (r: () => void) => void): Promise<void> {
+  const ports = expandPorts(c.config.ports ?? []).map((p) => ({ proto: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort, ip, port: p.containerPort }));
+  if (ports.length === 0) return;
+  const f = await startPortForwarder(ns, ports, path.join(engine.store.runDir, 'containers', c.id, 'portfwd.log'));
+  keepFds.push(f.exitFd);
+  onRelease(() => f.exitSocket.destroy());
+  state.forwarder = { pid: f.pid, startTime: processStartTime(f.pid) };
+  await writeState(engine, c.id, state);
 }
 
 async function writeState(engine: Engine, id: string, s: NetState): Promise<void> {
@@ -156,6 +181,9 @@ export async function teardownNetwork(engine: Engine, c: ContainerRecord): Promi
       try { process.kill(s.slirp.pid, 'SIGTERM'); } catch { /* gone */ }
     }
     await fsp.rm(s.slirp.apiSocket, { force: true });
+  }
+  if (s?.forwarder && s.forwarder.startTime && processStartTime(s.forwarder.pid) === s.forwarder.startTime) {
+    try { process.kill(s.forwarder.pid, 'SIGTERM'); } catch { /* gone */ }
   }
   if (s?.mode === 'bridge' || (s === undefined && c.config.network === 'bridge')) {
     await detachBridges(engine, c, s);
@@ -293,17 +321,12 @@ async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState
     await runIn(ns, 'sysctl', ['-q', '-w', ...sysctl]);
     // published ports: DNAT to the first network's address
     const first = state.ifaces[0]!;
-    ipam.ports[c.id] = expandPorts(c.config.ports ?? []).map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, ip: first.ip, port: p.containerPort, protocol: p.protocol }));
-    await atomicWriteJson(ipamFile(engine), ipam, 0o600);
-    await applyNft(engine, ns, ipam);
-    if (ns) {
-      // the shared slirp4netns takes the host's port and hands it to the namespace's own address
-      const sock = rootlessSock(engine);
-      state.fwdIds = [];
-      for (const p of expandPorts(c.config.ports ?? [])) {
-        state.fwdIds.push(await addHostFwd(sock, { proto: p.protocol, hostAddr: p.hostIp || '0.0.0.0', hostPort: p.hostPort, guestPort: p.hostPort }));
-      }
+    // rootless, the port forwarder connects to the container from inside the shared namespace
+    if (!ns) {
+      ipam.ports[c.id] = expandPorts(c.config.ports ?? []).map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, ip: first.ip, port: p.containerPort, protocol: p.protocol }));
+      await atomicWriteJson(ipamFile(engine), ipam, 0o600);
     }
+    await applyNft(engine, ns, ipam);
   });
   await updateHosts(engine, configs.map((n) => n.name));
 }
@@ -322,10 +345,6 @@ async function detachBridges(engine: Engine, c: ContainerRecord, s: NetState | u
     }
     if (ipam.ports[c.id]) { delete ipam.ports[c.id]; changed = true; }
     const ns = await hostNs(engine, false);
-    if (ns && s?.fwdIds?.length) {
-      const sock = rootlessSock(engine);
-      for (const id of s.fwdIds) await removeHostFwd(sock, id).catch(() => undefined);
-    }
     const lines: string[] = [];
     for (const i of s?.ifaces ?? []) if (i.veth) lines.push(`link del ${i.veth}`);
     // a bridge without members goes (netavark does the same)

@@ -13,6 +13,7 @@ interface Libc {
   lgetxattr: Fn;
   mount: Fn;
   umount2: Fn;
+  setns: Fn;
   errno: () => number;
 }
 
@@ -31,6 +32,7 @@ function load(): Libc {
     lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)') as Fn,
     mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)') as Fn,
     umount2: lib.func('int umount2(const char *target, int flags)') as Fn,
+    setns: lib.func('int setns(int fd, int nstype)') as Fn,
     errno: () => koffi.decode(errnoLoc(), 'int') as number,
   };
   return libc;
@@ -116,6 +118,13 @@ export function mount(src: string, target: string, fstype: string | null, flags:
 
 export function umount2(target: string, flags = 0): void {
   check(load().umount2(target, flags), 'umount', target);
+}
+
+export const CLONE_NEWNET = 0x40000000;
+
+/** Move the calling thread (Node's main thread: where sockets are created) into a namespace. */
+export function setns(fd: number, nstype: number): void {
+  check(load().setns(fd, nstype), 'setns', String(fd));
 }
 
 // ---- Unix sockets (conmon's SEQPACKET attach socket, which Node's net module cannot open) ----

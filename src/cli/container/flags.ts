@@ -35,6 +35,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   ulimit = Option.Array('--ulimit', [], { description: 'Ulimit options' });
   network = Option.Array('--network,--net', [], { description: 'Connect the container to a network (none, host, slirp4netns[:OPTS], container:NAME, ns:PATH, NETWORK[,NETWORK2])' });
   publish = Option.Array('-p,--publish', [], { description: "Publish a container's port, or a range of ports, to the host ([ip:][hostPort:]containerPort[/proto])" });
+  expose = Option.Array('--expose', [], { description: 'Expose a port or a range of ports (PORT[-PORT][/PROTO])' });
   publishAll = Bool('-P,--publish-all', false, { description: 'Publish all exposed ports to random ports on the host interfaces' });
   networkAlias = Option.Array('--network-alias', [], { description: 'Add a network-scoped alias for the container' });
   ip = Option.String('--ip', { description: 'Specify a static IPv4 address for the container' });
@@ -75,7 +76,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       capAdd: this.capAdd, capDrop: this.capDrop, privileged: this.privileged, securityOpt: this.securityOpt,
       readOnly: this.readOnly, readOnlyTmpfs: this.readOnlyTmpfs, tmpfs: this.tmpfs,
       volumes: this.volume, mounts: this.mount, volumesFrom: this.volumesFrom, ulimits: this.ulimit,
-      network: this.network.length ? this.network.join(',') : undefined, publish: this.publish, publishAll: this.publishAll,
+      network: this.network.length ? this.network.join(',') : undefined, publish: this.publish, publishAll: this.publishAll, expose: this.expose,
       networkAlias: this.networkAlias, ip: this.ip, mac: this.macAddress, dns: this.dns, dnsSearch: this.dnsSearch,
       dnsOption: this.dnsOption, addHost: this.addHost, noHosts: this.noHosts, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,

@@ -44,6 +44,7 @@ export interface CreateOptions {
   network?: string;
   publish?: string[];
   publishAll?: boolean;
+  expose?: string[];
   networkAlias?: string[];
   ip?: string;
   mac?: string;
@@ -234,7 +235,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     }
   }
   const { resolveNetworkOptions } = await import('../../network/options.js');
-  Object.assign(config, await resolveNetworkOptions(engine, o, Object.keys(ic.ExposedPorts ?? {})));
+  Object.assign(config, await resolveNetworkOptions(engine, o, [...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...exposeFlag(o.expose ?? [])])]));
 
   const { resolveMounts } = await import('./mounts.js');
   config.mounts = await resolveMounts(engine, {
@@ -264,6 +265,20 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
   }
   return rec;
+}
+
+/** --expose 80, 8000-8002/udp → "80/tcp", "8000/udp", ... (the image's ExposedPorts keys) */
+function exposeFlag(list: string[]): string[] {
+  const out: string[] = [];
+  for (const e of list) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(e);
+    if (!m) throw new TsmanError('EUSAGE', `invalid port format for --expose: ${e}`);
+    const a = Number(m[1]);
+    const b = m[2] ? Number(m[2]) : a;
+    if (a < 1 || b > 65535 || b < a) throw new TsmanError('EUSAGE', `invalid port format for --expose: ${e}`);
+    for (let p = a; p <= b; p++) out.push(`${p}/${m[3] ?? 'tcp'}`);
+  }
+  return out;
 }
 
 /** "10m", "1g", "512k", "100" (bytes) as podman's --log-opt max-size. */

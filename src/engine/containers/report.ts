@@ -1,4 +1,6 @@
 // ps rows and inspect JSON with podman's field names.
+import { portsColumn, portBindings } from '../../network/ports.js';
+import { readNetStateSync } from '../../network/setup.js';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
 import { ContainerPaths } from './paths.js';
@@ -32,7 +34,7 @@ export function psRow(c: ContainerRecord, st: ContainerState, noTrunc: boolean):
     CreatedAt: goTimeString(c.created),
     Status: statusText(st),
     State: st.status,
-    Ports: '',
+    Ports: portsColumn(c.config.ports ?? []),
     Names: c.name,
     Labels: c.config.labels,
     Mounts: [],
@@ -42,7 +44,7 @@ export function psRow(c: ContainerRecord, st: ContainerState, noTrunc: boolean):
     Size: '',
     Pod: '',
     PodName: '',
-    Networks: [],
+    Networks: Object.keys(c.config.networks ?? {}),
     IsInfra: false,
     StartedAt: st.startedAt ? Math.floor(Date.parse(st.startedAt) / 1000) : 0,
     _created: Date.parse(c.created),
@@ -66,11 +68,11 @@ export function psJson(c: ContainerRecord, st: ContainerState): Record<string, u
     Mounts: [],
     Names: [c.name],
     Namespaces: {},
-    Networks: [],
+    Networks: Object.keys(c.config.networks ?? {}),
     Pid: st.pid ?? 0,
     Pod: '',
     PodName: '',
-    Ports: null,
+    Ports: c.config.ports?.length ? c.config.ports : null,
     Size: null,
     StartedAt: st.startedAt ? Math.floor(Date.parse(st.startedAt) / 1000) : -62135596800,
     State: st.status,
@@ -140,7 +142,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
       Propagation: m.type === 'bind' ? 'rprivate' : '',
     })),
     Dependencies: [],
-    NetworkSettings: { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: '' },
+    NetworkSettings: networkSettings(engine, c, st),
     Namespace: '',
     IsInfra: false,
     IsService: false,
@@ -178,7 +180,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
       ContainerIDFile: '',
       LogConfig: { Type: cfg.logDriver, Config: null, Path: cfg.logPath ?? p.log, Tag: cfg.logTag ?? '', Size: cfg.logSizeMax ? String(cfg.logSizeMax) + 'B' : '0B' },
       NetworkMode: cfg.network,
-      PortBindings: {},
+      PortBindings: portBindings(cfg.ports ?? []),
       RestartPolicy: { Name: cfg.restartPolicy === 'no' ? '' : cfg.restartPolicy, MaximumRetryCount: cfg.restartRetries },
       AutoRemove: cfg.autoRemove,
       CapAdd: cfg.capAdd,
@@ -194,6 +196,34 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
       UTSMode: cfg.uts,
     },
   };
+}
+
+function networkSettings(engine: Engine, c: ContainerRecord, st: ContainerState): Record<string, unknown> {
+  const running = st.status === 'running' || st.status === 'paused';
+  const net = running ? readNetStateSync(engine, c.id) : undefined;
+  const bridge = net?.mode === 'bridge' ? net.ifaces : [];
+  const first = bridge[0];
+  const ports: Record<string, unknown> = {};
+  for (const e of c.config.exposedPorts ?? []) ports[e.includes('/') ? e : `${e}/tcp`] = null;
+  Object.assign(ports, portBindings(c.config.ports ?? []));
+  const out: Record<string, unknown> = {
+    EndpointID: '', Gateway: first?.gateway ?? '', IPAddress: first?.ip ?? '', IPPrefixLen: first?.prefix ?? 0,
+    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: first?.mac ?? '', Bridge: '', SandboxID: '',
+    HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: ports, SandboxKey: net?.nsPath ?? '',
+  };
+  if (c.config.networks) {
+    const nets: Record<string, unknown> = {};
+    for (const [name, o] of Object.entries(c.config.networks)) {
+      const i = bridge.find((x) => x.network === name);
+      nets[name] = {
+        EndpointID: '', Gateway: i?.gateway ?? '', IPAddress: i?.ip ?? '', IPPrefixLen: i?.prefix ?? 0, IPv6Gateway: '',
+        GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: i?.mac ?? '', NetworkID: name, DriverOpts: null,
+        IPAMConfig: null, Links: null, Aliases: [c.id.slice(0, 12), ...(o.aliases ?? [])],
+      };
+    }
+    out['Networks'] = nets;
+  }
+  return out;
 }
 
 const SIGNALS: Record<string, number> = {

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# Container networking as users meet it: the default mode (slirp4netns rootless, the default bridge
+# as root), --network none/host/container:, published ports (tcp, udp, random, -P), DNS and hosts
+# files, host loopback, and nothing left behind. All traffic stays on this machine.
+
+load helpers
+
+# a free TCP/UDP port on the host
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# fetch URL from the host, retrying while the server in the container starts
+fetch() {
+    local i
+    for i in $(seq 1 50); do
+        if out=$(curl -sf --max-time 5 "$1"); then echo "$out"; return 0; fi
+        sleep 0.2
+    done
+    echo "fetch $1 failed" >&2; return 1
+}
+
+# the static UDP echo server (the busybox image has none), built once per file
+setup_file() {
+    export UDPECHO=$BATS_FILE_TMPDIR/udpecho
+    gcc -static -O2 -o "$UDPECHO" "$BATS_TEST_DIRNAME/data/udpecho.c" 2>/dev/null || true
+}
+
+serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TMPDIR/www
+    local name=$1; shift
+    mkdir -p $BATS_TEST_TMPDIR/www
+    echo "hello from $name" > $BATS_TEST_TMPDIR/www/index.html
+    chmod -R a+rX $BATS_TEST_TMPDIR/www
+    run_tsman run -d --name $name "$@" -v $BATS_TEST_TMPDIR/www:/www:ro $IMAGE httpd -f -p 80 -h /www
+}
+
+@test "default network: slirp4netns rootless, the default bridge as root; hosts and resolv.conf" {
+    pull_busybox
+    run_tsman run --name def --hostname myhost $IMAGE sh -c 'ls /sys/class/net | sort | tr "\n" " "; echo; ip route | grep default; cat /etc/hosts; grep nameserver /etc/resolv.conf'
+    if is_rootless; then
+        assert_output -p 'lo tap0'
+        assert_output -p 'default via 10.0.2.2 dev tap0'
+        assert_output -p $'10.0.2.100\tmyhost def'
+        assert_output -p $'10.0.2.2\thost.containers.internal'
+        assert_output -p 'nameserver 10.0.2.3'
+        assert_output -p $'127.0.0.1\tlocalhost'
+        run_tsman inspect --format '{{.HostConfig.NetworkMode}}' def
+        assert_output slirp4netns
+    else
+        assert_output -p $'127.0.0.1\tlocalhost'
+        assert_output -p 'eth0 lo'
+        assert_output -p 'default via 10.88.0.1 dev eth0'
+        assert_output -r $'10\\.88\\.[0-9]+\\.[0-9]+\tmyhost def'
+        assert_output -p $'10.88.0.1\thost.containers.internal'
+        run_tsman inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' def
+        assert_output 'bridge podman'
+    fi
+}
+
+@test "--network none has only lo; host shares the host's interfaces; container: joins another's" {
+    pull_busybox
+    run_tsman run --rm --network none $IMAGE ls /sys/class/net
+    assert_output lo
+    run_tsman run --rm --network host $IMAGE ls /sys/class/net
+    assert_equal "$(echo "$output" | sort)" "$(ls /sys/class/net | sort)"
+    run_tsman run -d --name first $IMAGE sleep 100
+    run_tsman exec first cat /etc/hostname
+    first_host=$output
+    run_tsman run --rm --network container:first $IMAGE sh -c 'ls /sys/class/net | sort | tr "\n" " "; grep -c "'$first_host'" /etc/hosts'
+    if is_rootless; then assert_output $'lo tap0 \n1'; else assert_output $'eth0 lo \n1'; fi
+    run_tsman 125 run --rm --network container:first -p 8080:80 $IMAGE true
+    assert_output -p 'published or exposed ports must not be set when using a network mode of another container'
+    run_tsman 125 run --rm --network none --dns 1.1.1.1 $IMAGE true
+    assert_output 'Error: conflicting options: dns and the network mode: none'
+    run_tsman 125 run --rm --network nosuchnet $IMAGE true
+    assert_output 'Error: unable to find network with name or ID nosuchnet: network not found'
+    run_tsman 125 run --rm --network slirp4netns:mtu=abc $IMAGE true
+    assert_output -p 'invalid slirp4netns mtu "abc"'
+    run_tsman rm -f -t 0 first
+}
+
+@test "-p: a host client fetches a file through a published tcp port; port and ps report it" {
+    pull_busybox
+    port=$(free_port)
+    serve_site web -p 127.0.0.1:$port:80
+    run fetch http://127.0.0.1:$port/index.html
+    assert_output 'hello from web'
+    run_tsman port web
+    assert_output "80/tcp -> 127.0.0.1:$port"
+    run_tsman port web 80
+    assert_output "127.0.0.1:$port"
+    run_tsman 125 port web 81
+    assert_output 'Error: failed to find published port "81"'
+    run_tsman ps --format '{{.Names}} {{.Ports}}'
+    assert_output "web 127.0.0.1:$port->80/tcp"
+    run_tsman inspect --format '{{json .NetworkSettings.Ports}}' web
+    assert_output "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}"
+    # the same host port again is refused clearly, and nothing is created
+    run_tsman 125 run -d --name web2 -p 127.0.0.1:$port:80 $IMAGE true
+    assert_output -p "bind: address already in use"
+    run_tsman ps -a --format '{{.Names}}'
+    assert_output web
+    run_tsman rm -f -t 0 web
+    run curl -s --max-time 2 http://127.0.0.1:$port/
+    [ "$status" -ne 0 ]
+}
+
+@test "-p udp: a datagram round trip through a published udp port" {
+    [ -x "$UDPECHO" ] || skip "no C compiler for the UDP echo server"
+    pull_busybox
+    port=$(free_port)
+    run_tsman run -d --name udp -p $port:5353/udp -v $UDPECHO:/udpecho:ro $IMAGE /udpecho 5353
+    run node -e '
+        const s = require("dgram").createSocket("udp4"); let n = 0;
+        const send = () => { if (++n > 50) { console.log("no answer"); process.exit(1); } s.send("ping", '$port', "127.0.0.1"); };
+        s.on("message", (m) => { console.log(m.toString()); process.exit(0); });
+        setInterval(send, 200); send();'
+    assert_output 'echo:ping'
+    run_tsman port udp
+    assert_output "5353/udp -> 0.0.0.0:$port"
+    run_tsman rm -f -t 0 udp
+}
+
+@test "-p CONTAINERPORT and -P: random host ports, reported by port and reachable" {
+    pull_busybox
+    serve_site rnd -p 80 --expose 9000 --expose 9100-9101/udp -P
+    run_tsman port rnd 80/tcp
+    hp=${output##*:}
+    [[ "$hp" =~ ^[0-9]+$ ]]
+    run fetch http://127.0.0.1:$hp/index.html
+    assert_output 'hello from rnd'
+    run_tsman port rnd
+    assert_output -r "^80/tcp -> 0.0.0.0:[0-9]+
+9000/tcp -> 0.0.0.0:[0-9]+
+9100/udp -> 0.0.0.0:[0-9]+
+9101/udp -> 0.0.0.0:[0-9]+$"
+    run_tsman port -a
+    assert_output -r "^[0-9a-f]{12}	80/tcp -> 0.0.0.0:$hp"
+    run_tsman rm -f -t 0 rnd
+}
+
+@test "--dns, --dns-search, --dns-option, --add-host, --no-hosts" {
+    pull_busybox
+    run_tsman run --rm --dns 192.0.2.53 --dns-search example.test --dns-option ndots:3 --add-host db.test:192.0.2.7 $IMAGE sh -c 'cat /etc/resolv.conf; grep db.test /etc/hosts'
+    assert_output $'search example.test\nnameserver 192.0.2.53\noptions ndots:3\n192.0.2.7\tdb.test'
+    # the image's own /etc/hosts (this image has none): nothing bind-mounted there
+    run_tsman run --rm --no-hosts $IMAGE sh -c 'cat /etc/hosts 2>&1; echo end'
+    assert_output $'cat: can\'t open \'/etc/hosts\': No such file or directory\nend'
+    run_tsman 125 run --rm --dns notanip $IMAGE true
+    assert_output 'Error: notanip is not an ip address'
+    run_tsman 125 run --rm --add-host nocolon $IMAGE true
+    assert_output -p 'invalid IP address in add-host'
+    run_tsman 125 run --rm -p 80:99999 $IMAGE true
+    assert_output -p 'must be between 1 and 65535'
+}
+
+@test "rootless: the host's loopback is reachable only with allow_host_loopback=true" {
+    is_rootless || skip "slirp4netns option"
+    pull_busybox
+    port=$(free_port)
+    mkdir -p $BATS_TEST_TMPDIR/hostwww && echo on-the-host > $BATS_TEST_TMPDIR/hostwww/index.html
+    busybox httpd -f -p 127.0.0.1:$port -h $BATS_TEST_TMPDIR/hostwww &
+    srv=$!
+    run_tsman run --rm --network slirp4netns:allow_host_loopback=true $IMAGE wget -qO- http://10.0.2.2:$port/index.html
+    assert_output on-the-host
+    run_tsman 1 run --rm $IMAGE wget -qO- http://10.0.2.2:$port/index.html
+    run_tsman run --rm --network slirp4netns:cidr=10.41.0.0/24,mtu=1500 $IMAGE sh -c 'ip route | grep default; cat /sys/class/net/tap0/mtu'
+    assert_output $'default via 10.41.0.2 dev tap0 \n1500'
+    kill $srv
+}
+
+@test "after rm -f of 10 containers with ports nothing is left: links, nft table, slirp, namespaces" {
+    pull_busybox
+    for i in $(seq 1 10); do
+        run_tsman run -d --name c$i -p $(free_port):80 $IMAGE sleep 1000
+    done
+    run_tsman ps -q
+    [ "$(echo "$output" | wc -l)" -eq 10 ]
+    if is_rootless; then
+        [ "$(pgrep -u $(id -u) -x slirp4netns | wc -l)" -ge 10 ]
+    else
+        ip link show tsman0
+        nft list table ip tsman | grep -c dnat
+    fi
+    run_tsman rm -a -f -t 0
+    sleep 0.5
+    run pgrep -u $(id -u) -r R,S,D -x slirp4netns
+    assert_output ''
+    run ls $TSMAN_RUNROOT/tsman/netns
+    assert_output ''
+    if ! is_rootless; then
+        run ip -br link
+        refute_output_contains tsman0
+        refute_output_contains veth
+        run nft list table ip tsman
+        [ "$status" -ne 0 ]
+    fi
+}
