@@ -37,6 +37,8 @@ export interface ContainerConfig {
   tmpfs: Record<string, string>;
   ulimits: Array<{ name: string; soft: number; hard: number }>;
   network: string;          // none | host | private (until the network issue lands: none by default)
+  /** the networks a bridge-mode container joined, keyed by network name */
+  networks?: Record<string, { aliases?: string[]; ip?: string; mac?: string }>;
   pid: string;
   ipc: string;
   uts: string;
