@@ -190,3 +190,36 @@ export function portsColumn(ports: PortMapping[]): string {
     return `${host}:${hp}->${cp}/${p.protocol}`;
   }).join(', ');
 }
+
+/**
+ * Hold the host ports of a root container's DNAT rules (podman does the same through conmon):
+ * nothing else can take them while the container runs, so a second container asking for one
+ * is refused clearly. Returns the sockets' fds (for the monitor to inherit) and a closer.
+ */
+export async function reservePorts(ports: PortMapping[]): Promise<{ fds: number[]; close: () => void }> {
+  const held: Array<net.Server | dgram.Socket> = [];
+  const close = (): void => { for (const h of held) { try { h.close(); } catch { /* closed */ } } };
+  try {
+    for (const p of expandPorts(ports)) {
+      const host = p.hostIp || '0.0.0.0';
+      held.push(await new Promise<net.Server | dgram.Socket>((resolve, reject) => {
+        const fail = (e: NodeJS.ErrnoException): void => reject(new TsmanError('EINUSE',
+          `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol} ${host}:${p.hostPort}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`));
+        if (p.protocol === 'udp') {
+          const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+          s.once('error', fail);
+          s.bind(p.hostPort, host, () => resolve(s));
+        } else {
+          const s = net.createServer();
+          s.once('error', fail);
+          s.listen({ port: p.hostPort, host, exclusive: true }, () => resolve(s));
+        }
+      }));
+    }
+  } catch (err) {
+    close();
+    throw err;
+  }
+  const fds = held.map((h) => (h as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1).filter((fd) => fd >= 0);
+  return { fds, close };
+}

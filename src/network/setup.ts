@@ -25,7 +25,7 @@ import { atomicWriteJson, readJsonIfExists } from '../util/fsutil.js';
 import { processStartTime } from '../storage/store.js';
 import { TsmanError } from '../errors.js';
 import { createNetns, removeNetns, ipBatch, mustRunIn, runIn } from './netns.js';
-import { expandPorts, type PortMapping } from './ports.js';
+import { expandPorts, reservePorts, type PortMapping } from './ports.js';
 import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortForwarder, type SlirpOptions } from '../netslirp/slirp.js';
 import { mustFindNetwork, type NetworkConfig } from './config.js';
 
@@ -141,6 +141,12 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
       }
     } else {
       await attachBridges(engine, c, state);
+      if (!state.rootlessNetns && c.config.ports?.length) {
+        const r = await reservePorts(c.config.ports);
+        keepFds.push(...r.fds);
+        const prev = release;
+        release = () => { prev(); r.close(); };
+      }
       if (state.rootlessNetns && c.config.ports?.length) {
         const ns = path.join(netDir(engine), 'rootless-netns');
         await forwardPorts(engine, c, state, ns, state.ifaces[0]!.ip, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; });
@@ -371,11 +377,11 @@ async function applyNft(engine: Engine, ns: string | undefined, ipam: IpamFile):
       const sn = v4Subnet(n);
       const br = n.network_interface;
       if (n.internal) {
-        rules.fwd.push(`iifname "${br}" oifname != "${br}" drop`, `oifname "${br}" iifname != "${br}" drop`);
+        rules.fwd.push(`iifname "${br}" oifname != "${br}" reject with icmp type admin-prohibited`, `oifname "${br}" iifname != "${br}" reject with icmp type admin-prohibited`);
       } else {
         rules.post.push(`ip saddr ${sn.subnet} ip daddr != ${sn.subnet} masquerade`);
         // other tsman networks are not reachable from this one
-        rules.fwd.push(`iifname "${br}" oifname "tsman*" oifname != "${br}" drop`);
+        rules.fwd.push(`iifname "${br}" oifname "tsman*" oifname != "${br}" reject with icmp type admin-prohibited`);
       }
       // host-side clients of published ports on 127.0.0.1 (route_localnet) need a real source
       rules.post.push(`ip saddr 127.0.0.0/8 ip daddr ${sn.subnet} masquerade`);

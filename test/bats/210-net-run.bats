@@ -65,7 +65,7 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     run_tsman exec first cat /etc/hostname
     first_host=$output
     run_tsman run --rm --network container:first $IMAGE sh -c 'ls /sys/class/net | sort | tr "\n" " "; grep -c "'$first_host'" /etc/hosts'
-    if is_rootless; then assert_output $'lo tap0 \n1'; else assert_output $'eth0 lo \n1'; fi
+    if is_rootless; then assert_output 'lo tap0 1'; else assert_output 'eth0 lo 1'; fi
     run_tsman 125 run --rm --network container:first -p 8080:80 $IMAGE true
     assert_output -p 'published or exposed ports must not be set when using a network mode of another container'
     run_tsman 125 run --rm --network none --dns 1.1.1.1 $IMAGE true
@@ -193,4 +193,56 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
         run nft list table ip tsman
         [ "$status" -ne 0 ]
     fi
+}
+
+@test "user network: containers talk by name and alias; other networks are isolated; ports publish" {
+    pull_busybox
+    run_tsman network create appnet
+    run_tsman network create othernet
+    serve_site db --network appnet --network-alias database
+    run_tsman run --rm --network appnet $IMAGE sh -c 'wget -qO- http://db/index.html; wget -qO- http://database:80/index.html'
+    assert_output $'hello from db\nhello from db'
+    # the running member learnt the newcomer's name too
+    run_tsman run -d --name client --network appnet $IMAGE sleep 100
+    run_tsman exec db sh -c 'grep -c client /etc/hosts'
+    assert_output 1
+    run_tsman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' db
+    dbip=$output
+    [[ "$dbip" =~ ^10\.[0-9]+\.[0-9]+\.[0-9]+$ ]]
+    run_tsman 1 run --rm --network othernet $IMAGE wget -qO- http://$dbip/index.html
+    assert_output -p "can't connect to remote host ($dbip)"
+    run_tsman run --rm --network othernet,appnet $IMAGE wget -qO- http://db/index.html
+    assert_output 'hello from db'
+    port=$(free_port)
+    serve_site pub --network appnet -p $port:80
+    run fetch http://127.0.0.1:$port/index.html
+    assert_output 'hello from pub'
+    run_tsman 2 network rm appnet
+    run_tsman network rm -f appnet
+    assert_output appnet
+    run_tsman ps -a --format '{{.Names}}'
+    assert_output ''
+    run_tsman network rm othernet
+    if ! is_rootless; then
+        run ip -br link
+        refute_output_contains veth
+    fi
+}
+
+@test "--ip and --mac-address on a user network; a taken address is refused" {
+    pull_busybox
+    run_tsman network create --subnet 10.77.5.0/24 staticnet
+    run_tsman run -d --name s1 --network staticnet --ip 10.77.5.50 --mac-address 92:d0:c6:0a:29:33 $IMAGE sleep 100
+    run_tsman exec s1 sh -c 'ip addr show eth0 | grep -o "inet [0-9./]*"; cat /sys/class/net/eth0/address'
+    assert_output $'inet 10.77.5.50/24\n92:d0:c6:0a:29:33'
+    run_tsman inspect --format '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}} {{.NetworkSettings.MacAddress}}' s1
+    assert_output '10.77.5.50 10.77.5.1 24 92:d0:c6:0a:29:33'
+    run_tsman 125 run --rm --network staticnet --ip 10.77.5.50 $IMAGE true
+    assert_output -p 'requested ip address 10.77.5.50 is already allocated'
+    run_tsman 125 run --rm --network staticnet --ip 10.99.0.5 $IMAGE true
+    assert_output -p 'requested static ip 10.99.0.5 not in any subnet on network staticnet'
+    run_tsman 125 run --rm --ip 10.77.5.9 --network none $IMAGE true
+    assert_output 'Error: --ip can only be used with networks'
+    run_tsman rm -f -t 0 s1
+    run_tsman network rm staticnet
 }
