@@ -7,6 +7,7 @@ import { openSync, closeSync } from 'node:fs';
 import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
+import { ipToInt, intToIp } from '../network/ipnet.js';
 
 export interface SlirpOptions {
   allowHostLoopback: boolean;
@@ -65,11 +66,9 @@ export function parseSlirpOptions(list: string[]): SlirpOptions {
 /** The addresses slirp4netns gives a cidr: guest .100, gateway (the host) .2, DNS .3 */
 export function slirpAddresses(cidr: string): { guest: string; gateway: string; dns: string; prefix: number } {
   const [ip, bits] = cidr.split('/') as [string, string];
-  const o = ip.split('.').map(Number);
-  const base = ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
   const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
-  const net0 = (base & mask) >>> 0;
-  const at = (n: number): string => { const v = (net0 + n) >>> 0; return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.'); };
+  const net0 = (ipToInt(ip) & mask) >>> 0;
+  const at = (n: number): string => intToIp((net0 + n) >>> 0);
   return { guest: at(100), gateway: at(2), dns: at(3), prefix: Number(bits) };
 }
 

@@ -15,7 +15,7 @@
 //    up to date in every running member's hosts file (no DNS daemon to run).
 //
 // The IPAM file and the nft table are changed only under <rundir>/networks/net.lock.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import type { Engine } from '../engine/index.js';
@@ -28,6 +28,7 @@ import { createNetns, removeNetns, ipBatch, mustRunIn, runIn } from './netns.js'
 import { expandPorts, reservePorts, type PortMapping } from './ports.js';
 import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortForwarder, type SlirpOptions } from '../netslirp/slirp.js';
 import { mustFindNetwork, type NetworkConfig } from './config.js';
+import { ipToInt, intToIp } from './ipnet.js';
 
 export interface NetIface {
   network: string;
@@ -39,6 +40,8 @@ export interface NetIface {
   prefix: number;
   gateway: string;
   mac: string;
+  /** the container's default route goes through this interface */
+  routed?: boolean;
 }
 
 /** <rundir>/containers/<id>/network.json: what setup made, so teardown can undo exactly that */
@@ -117,7 +120,8 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
   let release = (): void => undefined;
   const state: NetState = { mode: mode === 'bridge' ? 'bridge' : 'slirp4netns', nsPath, ifaces: [] };
   try {
-    if (mode === 'private') {
+    if (mode === 'private' || (mode === 'bridge' && Object.keys(c.config.networks ?? {}).length === 0)) {
+      // no network (the last one disconnected): loopback only
       await ipBatch(nsPath, ['link set lo up']);
     } else if (mode === 'slirp4netns') {
       const opts = parseSlirpOptions(c.config.slirpOptions ?? []);
@@ -173,7 +177,7 @@ async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState,
   await writeState(engine, c.id, state);
 }
 
-async function writeState(engine: Engine, id: string, s: NetState): Promise<void> {
+export async function writeState(engine: Engine, id: string, s: NetState): Promise<void> {
   await fsp.mkdir(path.dirname(stateFile(engine, id)), { recursive: true, mode: 0o700 });
   await atomicWriteJson(stateFile(engine, id), s, 0o600);
 }
@@ -206,8 +210,6 @@ function randomMac(): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-function ip2n(ip: string): number { return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0); }
-function n2ip(n: number): string { return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'); }
 
 function v4Subnet(n: NetworkConfig): { subnet: string; base: number; prefix: number; gateway: string; size: number } {
   const s = n.subnets.find((x) => !x.subnet.includes(':'));
@@ -215,8 +217,8 @@ function v4Subnet(n: NetworkConfig): { subnet: string; base: number; prefix: num
   const [ip, bits] = s.subnet.split('/') as [string, string];
   const prefix = Number(bits);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const base = (ip2n(ip) & mask) >>> 0;
-  return { subnet: `${n2ip(base)}/${prefix}`, base, prefix, gateway: s.gateway ?? n2ip(base + 1), size: 2 ** (32 - prefix) };
+  const base = (ipToInt(ip) & mask) >>> 0;
+  return { subnet: `${intToIp(base)}/${prefix}`, base, prefix, gateway: s.gateway ?? intToIp(base + 1), size: 2 ** (32 - prefix) };
 }
 
 async function readIpam(engine: Engine): Promise<IpamFile> {
@@ -228,7 +230,7 @@ function allocIp(ipam: IpamFile, net: NetworkConfig, id: string, want?: string):
   const sn = v4Subnet(net);
   const used = (ipam.networks[net.name] ??= {});
   if (want) {
-    const n = ip2n(want);
+    const n = ipToInt(want);
     if (n <= sn.base || n >= sn.base + sn.size - 1 || want === sn.gateway) {
       throw new TsmanError('EUSAGE', `requested static ip ${want} not in any subnet on network ${net.name}`);
     }
@@ -237,7 +239,7 @@ function allocIp(ipam: IpamFile, net: NetworkConfig, id: string, want?: string):
     return want;
   }
   for (let i = 2; i < sn.size - 1; i++) {
-    const ip = n2ip(sn.base + i);
+    const ip = intToIp(sn.base + i);
     if (ip === sn.gateway || used[ip]) continue;
     used[ip] = id;
     return ip;
@@ -284,27 +286,68 @@ async function dropRootlessNetns(engine: Engine): Promise<void> {
   await fsp.rm(rootlessSock(engine), { force: true });
 }
 
-async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState): Promise<void> {
-  const nets = Object.entries(c.config.networks ?? {});
-  if (nets.length === 0) throw new TsmanError('EGENERIC', `container ${c.name} has no network to join`);
-  const configs = nets.map(([name]) => mustFindNetwork(engine, name));
+async function setSysctls(list: string[]): Promise<void> {
+  for (const kv of list) {
+    const [k, v] = kv.split('=') as [string, string];
+    const file = `/proc/sys/${k.replace(/\./g, '/')}`;
+    try {
+      if ((await fsp.readFile(file, 'utf8')).trim() !== v) await fsp.writeFile(file, v);
+    } catch (err) {
+      throw new TsmanError('EGENERIC', `cannot set sysctl ${k}=${v}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** A route to `subnet` on an interface other than `br` (podman's own bridge, a VPN...) */
+function conflictingRoute(subnet: string, br: string): string | undefined {
+  const [ip, bits] = subnet.split('/') as [string, string];
+  const want = ipToInt(ip);
+  const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
+  let text: string;
+  try { text = readFileSync('/proc/net/route', 'utf8'); } catch { return undefined; }
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || f[0] === br) continue;
+    // little-endian hex
+    const le = (h: string): number => { const n = parseInt(h, 16); return (((n & 255) << 24) | (((n >>> 8) & 255) << 16) | (((n >>> 16) & 255) << 8) | (n >>> 24)) >>> 0; };
+    const dst = le(f[1]!);
+    const m = le(f[7]!);
+    if (m === 0) continue; // the default route
+    if (dst === want && m === mask) return f[0];
+  }
+  return undefined;
+}
+
+/** Join the container's namespace to its networks (or just `only` of them, for network connect). */
+export async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState, only?: string[]): Promise<void> {
+  const names = only ?? Object.keys(c.config.networks ?? {});
+  const configs = names.map((name) => mustFindNetwork(engine, name));
   await fsp.mkdir(netDir(engine), { recursive: true, mode: 0o700 });
   await netLock(engine).with(async () => {
     const ns = await hostNs(engine, true);
     state.rootlessNetns = ns !== undefined;
     const ipam = await readIpam(engine);
     const hostLines: string[] = [];
-    const ctrLines: string[] = ['link set lo up'];
-    let routed = false;
+    const ctrLines: string[] = state.ifaces.length === 0 ? ['link set lo up'] : [];
+    let routed = state.ifaces.some((i) => i.routed);
+    const base = state.ifaces.length;
     configs.forEach((net, i) => {
-      const opts = c.config.networks![net.name] ?? {};
+      const opts = c.config.networks?.[net.name] ?? {};
       const sn = v4Subnet(net);
+      const br = net.network_interface;
+      if (!ns && !existsSync(`/sys/class/net/${br}`)) {
+        const other = conflictingRoute(sn.subnet, br);
+        if (other) {
+          throw new TsmanError('EGENERIC', `subnet ${sn.subnet} of network ${net.name} is already routed to ${other}: give tsman another subnet (containers.conf [network] default_subnet, or network create --subnet)`);
+        }
+      }
       const ip = allocIp(ipam, net, c.id, opts.ip);
       const veth = `veth${randomBytes(4).toString('hex')}`;
-      const ifname = `eth${i}`;
+      let n = base + i;
+      while (state.ifaces.some((x) => x.ifname === `eth${n}`)) n++;
+      const ifname = `eth${n}`;
       const mac = opts.mac ?? randomMac();
-      const br = net.network_interface;
-      state.ifaces.push({ network: net.name, ifname, veth, bridge: br, ip, prefix: sn.prefix, gateway: sn.gateway, mac });
+      const iface: NetIface = { network: net.name, ifname, veth, bridge: br, ip, prefix: sn.prefix, gateway: sn.gateway, mac };
       const mtu = net.options?.['mtu'];
       hostLines.push(`link add ${br} type bridge`, `addr add ${sn.gateway}/${sn.prefix} dev ${br}`, `link set ${br} up`);
       hostLines.push(`link add ${veth} ${mtu ? `mtu ${mtu} ` : ''}type veth peer name ${ifname} address ${mac} netns ${state.nsPath}`,
@@ -313,7 +356,9 @@ async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState
       if (!net.internal && !routed) {
         ctrLines.push(`route add default via ${sn.gateway} dev ${ifname}`);
         routed = true;
+        iface.routed = true;
       }
+      state.ifaces.push(iface);
     });
     // the namespace file must show in the state before anything can fail half-way
     await writeState(engine, c.id, state);
@@ -324,11 +369,12 @@ async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState
     await ipBatch(state.nsPath, ctrLines);
     const brs = [...new Set(configs.map((n) => n.network_interface))];
     const sysctl = ['net.ipv4.ip_forward=1', ...brs.map((b) => `net.ipv4.conf.${b}.route_localnet=1`)];
-    await runIn(ns, 'sysctl', ['-q', '-w', ...sysctl]);
+    if (ns) await runIn(ns, 'sysctl', ['-q', '-w', ...sysctl]);
+    else await setSysctls(sysctl); // our own namespace: no process to start
     // published ports: DNAT to the first network's address
     const first = state.ifaces[0]!;
     // rootless, the port forwarder connects to the container from inside the shared namespace
-    if (!ns) {
+    if (!ns && !only) {
       ipam.ports[c.id] = expandPorts(c.config.ports ?? []).map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, ip: first.ip, port: p.containerPort, protocol: p.protocol }));
       await atomicWriteJson(ipamFile(engine), ipam, 0o600);
     }
@@ -337,24 +383,27 @@ async function attachBridges(engine: Engine, c: ContainerRecord, state: NetState
   await updateHosts(engine, configs.map((n) => n.name));
 }
 
-async function detachBridges(engine: Engine, c: ContainerRecord, s: NetState | undefined): Promise<void> {
+/** Leave the networks (or only the network `only`, for network disconnect). */
+export async function detachBridges(engine: Engine, c: ContainerRecord, s: NetState | undefined, only?: string): Promise<void> {
   const names = new Set<string>();
   await fsp.mkdir(netDir(engine), { recursive: true, mode: 0o700 });
+  const ifaces = (s?.ifaces ?? []).filter((i) => !only || i.network === only);
   await netLock(engine).with(async () => {
     const ipam = await readIpam(engine);
     let changed = false;
     for (const [net, ips] of Object.entries(ipam.networks)) {
+      if (only && net !== only) continue;
       for (const [ip, id] of Object.entries(ips)) {
         if (id === c.id) { delete ips[ip]; changed = true; names.add(net); }
       }
       if (Object.keys(ips).length === 0) delete ipam.networks[net];
     }
-    if (ipam.ports[c.id]) { delete ipam.ports[c.id]; changed = true; }
+    if (!only && ipam.ports[c.id]) { delete ipam.ports[c.id]; changed = true; }
     const ns = await hostNs(engine, false);
     const lines: string[] = [];
-    for (const i of s?.ifaces ?? []) if (i.veth) lines.push(`link del ${i.veth}`);
+    for (const i of ifaces) if (i.veth) lines.push(`link del ${i.veth}`);
     // a bridge without members goes (netavark does the same)
-    for (const i of s?.ifaces ?? []) {
+    for (const i of ifaces) {
       if (i.bridge && !ipam.networks[i.network]) lines.push(`link del ${i.bridge}`);
     }
     if (lines.length && (ns || !engine.rootless)) await ipBatch(ns, lines, true).catch(() => undefined);
@@ -362,7 +411,8 @@ async function detachBridges(engine: Engine, c: ContainerRecord, s: NetState | u
     if (ns || !engine.rootless) await applyNft(engine, ns, ipam);
     if (ns && Object.keys(ipam.networks).length === 0) await dropRootlessNetns(engine);
   });
-  if (names.size) await updateHosts(engine, [...names], c.id);
+  if (names.size) await updateHosts(engine, [...names], only ? undefined : c.id);
+  if (only && names.size) await updateHosts(engine, [...Object.keys(c.config.networks ?? {})].filter((n) => n !== only));
 }
 
 /** The whole `ip tsman` table from the IPAM file, replaced atomically (or removed when unused). */

@@ -246,3 +246,36 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     run_tsman rm -f -t 0 s1
     run_tsman network rm staticnet
 }
+
+@test "network connect and disconnect: a running container gains and loses an interface and names" {
+    pull_busybox
+    run_tsman network create net1
+    run_tsman network create net2
+    serve_site srv --network net2
+    run_tsman run -d --name mover --network net1 $IMAGE sleep 1000
+    run_tsman 1 exec mover wget -qO- http://srv/index.html
+    run_tsman network connect --alias mv net2 mover
+    run_tsman exec mover sh -c 'ls /sys/class/net | sort | tr "\n" " "; wget -qO- http://srv/index.html'
+    assert_output 'eth0 eth1 lo hello from srv'
+    run_tsman exec srv grep -c mv /etc/hosts
+    assert_output 1
+    run_tsman inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' mover
+    assert_output 'net1 net2 '
+    run_tsman 125 network connect net2 mover
+    assert_output -p 'is already connected to network "net2"'
+    run_tsman network disconnect net2 mover
+    run_tsman exec mover sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+    assert_output 'eth0 lo '
+    run_tsman 1 exec srv grep -c mv /etc/hosts
+    assert_output 0
+    run_tsman 125 network disconnect net2 mover
+    assert_output -p 'is not connected to network net2'
+    # a stopped container: only its configuration changes, used at the next start
+    run_tsman stop -t 0 mover
+    run_tsman network connect net2 mover
+    run_tsman start mover
+    run_tsman exec mover sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+    assert_output 'eth0 eth1 lo '
+    run_tsman rm -a -f -t 0
+    run_tsman network rm net1 net2
+}

@@ -4,7 +4,9 @@ import { TsmanCommand } from '../base.js';
 import { TsmanError } from '../../errors.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
+  ['connect', 'Add container to a network'],
   ['create', 'Create a network'],
+  ['disconnect', 'Disconnect a container from a network'],
   ['exists', 'Network exists'],
   ['inspect', 'Display detailed information on one or more networks'],
   ['ls', 'List networks'],
