@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // podman's auth.json (containers/image pkg/docker/config): where it lives, how entries are keyed
 // and looked up, and the docker config files read as fallbacks. Credential helpers are not run.
 
@@ -47,7 +48,9 @@ export function authFilePath(opts: AuthFileOptions = {}): string {
   if (opts.authfile) return opts.authfile;
   if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
   if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
-  const uid = opts.uid ?? process.getuid?.() ?? 0;
+  // inside tsman's user namespace getuid() is 0: the user's own uid is the one that counts
+  const uid = opts.uid ?? (env._TSMAN_ROOTLESS_UID ? Number(env._TSMAN_ROOTLESS_UID) : process.getuid?.() ?? 0);
+  if (uid !== 0 && existsSync(`/run/user/${uid}`)) return `/run/user/${uid}/containers/auth.json`;
   return `/run/containers/${uid}/auth.json`;
 }
 

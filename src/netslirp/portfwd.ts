@@ -20,6 +20,7 @@ export interface FwdPort { proto: string; hostIp: string; hostPort: number; ip: 
 interface Args { ns: string; ports: FwdPort[] }
 
 const UDP_IDLE_MS = 60_000;
+const BUF = 256 * 1024;
 
 function say(msg: string): void {
   // fd 1 stays open: stream.pipe() looks at process.stdout, which must not land on a reused fd
@@ -28,7 +29,7 @@ function say(msg: string): void {
 
 function listenTcp(p: FwdPort): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const srv = net.createServer({ noDelay: true } as net.ServerOpts);
+    const srv = net.createServer({ noDelay: true, highWaterMark: BUF, pauseOnConnect: true } as net.ServerOpts);
     srv.once('error', reject);
     srv.listen({ port: p.hostPort, host: p.hostIp || '0.0.0.0', exclusive: true, backlog: 1024 }, () => resolve(srv));
   });
@@ -42,13 +43,39 @@ function bindUdp(p: FwdPort): Promise<dgram.Socket> {
   });
 }
 
+/**
+ * Copy one direction: reads land in one fixed 256 KiB buffer (no allocation per chunk); reading
+ * pauses while the chunk is written and resumes once the kernel took it.
+ */
+/**
+ * Where the container's side reads land: one fixed 256 KiB buffer per connection (no allocation
+ * per chunk). Reading pauses while a chunk waits in `to`'s queue and resumes once it is flushed.
+ */
+function relay(to: net.Socket, from: () => net.Socket): { buffer: Buffer; callback: (n: number, buf: Buffer) => boolean } {
+  return {
+    buffer: Buffer.allocUnsafe(BUF),
+    callback: (n, buf) => {
+      if (to.write(buf.subarray(0, n))) return true;
+      // queued: the chunk still points into our buffer, so stop reading until it is flushed
+      const src = from();
+      to.once('drain', () => src.resume());
+      return false;
+    },
+  };
+}
+
 function serveTcp(srv: net.Server, p: FwdPort): void {
   srv.on('connection', (client) => {
     client.setNoDelay(true);
-    const up = net.connect({ host: p.ip, port: p.port, noDelay: true });
-    client.pipe(up);
-    up.pipe(client);
+    // onread is honoured by net.connect's options only (not by socket.connect)
+    const up: net.Socket = net.connect({ host: p.ip, port: p.port, noDelay: true, onread: relay(client, () => up) } as net.NetConnectOpts);
     const done = (): void => { client.destroy(); up.destroy(); };
+    up.on('connect', () => {
+      client.on('data', (d: Buffer) => { if (!up.write(d)) { client.pause(); up.once('drain', () => client.resume()); } });
+      client.resume();
+    });
+    client.on('end', () => up.end());
+    up.on('end', () => client.end());
     client.on('error', done);
     up.on('error', done);
     client.on('close', done);
