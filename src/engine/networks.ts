@@ -3,6 +3,7 @@
 // different keys AND'ed; the default network is never dangling, never removed, never pruned.
 import type { Engine } from './index.js';
 import { TsmanError } from '../errors.js';
+import { groupFilters } from '../util/filters.js';
 import { goMap, goStruct } from '../format/values.js';
 import { GoTime, parseUntil } from './volumes.js';
 import {
@@ -47,18 +48,6 @@ function parseBool(v: string): boolean | undefined {
   return undefined;
 }
 
-/** `--filter` values grouped by key, in order; "filter=value" is required. */
-function groupFilters(list: string[]): Map<string, string[]> {
-  const byKey = new Map<string, string[]>();
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i < 0) throw new TsmanError('EUSAGE', `filter input must be in the form of filter=value: ${f} is invalid`);
-    const key = f.slice(0, i);
-    if (!byKey.has(key)) byKey.set(key, []);
-    byKey.get(key)!.push(f.slice(i + 1));
-  }
-  return byKey;
-}
 
 const LIST_FILTERS = ['name', 'id', 'driver', 'label', 'label!', 'until', 'dangling'];
 const PRUNE_FILTERS = ['label', 'label!', 'until'];

@@ -8,7 +8,7 @@
 //
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
-import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
+import { promises as fsp, createReadStream, statSync, readFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
@@ -18,6 +18,7 @@ import type { StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { goMap } from '../format/values.js';
+import { groupFilters } from '../util/filters.js';
 
 export interface VolumeRecord {
   name: string;
@@ -342,14 +343,7 @@ function createdMs(v: VolumeRecord): number {
 }
 
 function buildFilters(state: StoreState, list: string[], allowed: string[]): VolumeFilter[] {
-  const byKey = new Map<string, string[]>();
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i < 0) throw new TsmanError('EUSAGE', `filter input must be in the form of filter=value: ${f} is invalid`);
-    const key = f.slice(0, i);
-    if (!byKey.has(key)) byKey.set(key, []);
-    byKey.get(key)!.push(f.slice(i + 1));
-  }
+  const byKey = groupFilters(list);
   const out: VolumeFilter[] = [];
   for (const [key, values] of byKey) {
     if (!allowed.includes(key)) throw new TsmanError('EUSAGE', `"${key}" is an invalid volume filter`);
@@ -647,4 +641,38 @@ export async function importVolume(engine: Engine, name: string, input: Readable
   const { extractLayer } = await import('../storage/extract.js');
   const stream = await decompressStream(input);
   await extractLayer(stream, v.mountpoint, { whiteoutMode: 'vfs', rootless: engine.rootless, warn: opts.warn });
+}
+
+// ---- volume mount / unmount ------------------------------------------------------------------
+
+function mountedAt(target: string): boolean {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === target);
+  } catch {
+    return false;
+  }
+}
+
+/** `volume mount`: the volume's data directory, mounted first when the volume has mount options. */
+export async function mountVolume(engine: Engine, name: string): Promise<string> {
+  const rec = getVolume(engine, name);
+  const m = volumeMountOptions(rec);
+  if (m && !mountedAt(rec.mountpoint)) {
+    const { spawnSync } = await import('node:child_process');
+    const args = m.type === 'bind' ? ['--bind', ...(m.options.filter((o) => o !== 'bind').length ? ['-o', m.options.filter((o) => o !== 'bind').join(',')] : []), m.source, rec.mountpoint]
+      : ['-t', m.type, ...(m.options.length ? ['-o', m.options.join(',')] : []), m.source, rec.mountpoint];
+    const r = spawnSync('mount', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new TsmanError('EGENERIC', `mounting volume ${rec.name}: ${(r.stderr || r.error?.message || '').trim()}`);
+  }
+  return rec.mountpoint;
+}
+
+/** `volume unmount`: undo what mountVolume mounted; a plain volume has nothing to unmount. */
+export async function unmountVolume(engine: Engine, name: string): Promise<string> {
+  const rec = getVolume(engine, name);
+  if (volumeMountOptions(rec) && mountedAt(rec.mountpoint)) {
+    const { umount2 } = await import('../util/libc.js');
+    umount2(rec.mountpoint);
+  }
+  return rec.name;
 }

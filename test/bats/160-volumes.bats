@@ -480,3 +480,33 @@ c6"
     assert_output "Error: unrecognized command \`tsman volume foo\`
 Try 'tsman volume --help' for more information"
 }
+
+@test "volume mount / unmount / reload" {
+    run_tsman volume create plain
+    run_tsman volume create -o type=tmpfs -o device=tmpfs -o o=size=2m tmpvol
+    if is_rootless; then
+        run_tsman 125 volume mount plain
+        assert_output 'Error: cannot run command "tsman volume mount" in rootless mode, must execute `tsman unshare` first'
+        # inside tsman unshare: the tmpfs volume is really mounted on its mountpoint, then unmounted
+        run in_userns "'$TSMAN' --root '$TSMAN_ROOT' --runroot '$TSMAN_RUNROOT' volume mount plain tmpvol; grep -c ' $TSMAN_ROOT/tsman/volumes/tmpvol/_data ' /proc/self/mountinfo; '$TSMAN' --root '$TSMAN_ROOT' --runroot '$TSMAN_RUNROOT' volume unmount tmpvol; grep -c ' $TSMAN_ROOT/tsman/volumes/tmpvol/_data ' /proc/self/mountinfo"
+        assert_output "$TSMAN_ROOT/tsman/volumes/plain/_data
+$TSMAN_ROOT/tsman/volumes/tmpvol/_data
+1
+tmpvol
+0"
+    else
+        run_tsman volume mount plain tmpvol
+        assert_output "$TSMAN_ROOT/tsman/volumes/plain/_data
+$TSMAN_ROOT/tsman/volumes/tmpvol/_data"
+        run findmnt -n -o FSTYPE "$TSMAN_ROOT/tsman/volumes/tmpvol/_data"
+        assert_output tmpfs
+        run_tsman volume unmount tmpvol plain
+        assert_output $'tmpvol\nplain'
+        run findmnt -n "$TSMAN_ROOT/tsman/volumes/tmpvol/_data"
+        [ "$status" -ne 0 ]
+        run_tsman 125 volume mount nosuch
+        assert_output 'Error: no volume with name "nosuch" found: no such volume'
+    fi
+    run_tsman volume reload
+    assert_output ''
+}

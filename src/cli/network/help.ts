@@ -1,7 +1,7 @@
 // `tsman network` alone: the subcommands, then podman's "missing command" error.
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
-import { TsmanError } from '../../errors.js';
+import { groupHelp } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['connect', 'Add container to a network'],
@@ -25,13 +25,6 @@ export class NetworkCommand extends TsmanCommand {
   rest = Option.Rest();
 
   async execute(): Promise<number> {
-    if (this.rest.length > 0) {
-      this.context.stderr.write(`Error: unrecognized command \`tsman network ${this.rest[0]}\`\nTry 'tsman network --help' for more information\n`);
-      return 125;
-    }
-    this.out('Manage networks\n\nDescription:\n  Manage networks\n\n'
-      + 'Usage:\n  tsman network [command]\n\nAvailable Commands:\n'
-      + SUBCOMMANDS.map(([n, d]) => `  ${n.padEnd(12)}${d}\n`).join('') + '\n');
-    throw new TsmanError('EUSAGE', "missing command 'tsman network COMMAND'");
+    return groupHelp(this, this.rest, 'network', 'Manage networks', SUBCOMMANDS);
   }
 }

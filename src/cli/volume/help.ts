@@ -1,7 +1,7 @@
 // `tsman volume` alone: the subcommands, then podman's "missing command" error.
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
-import { TsmanError } from '../../errors.js';
+import { groupHelp } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['create', 'Create a new volume'],
@@ -10,8 +10,11 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['import', 'Import a tarball contents into a volume'],
   ['inspect', 'Display detailed information on one or more volumes'],
   ['ls', 'List volumes'],
+  ['mount', 'Mount volume'],
   ['prune', 'Remove all unused volumes'],
+  ['reload', 'reload all volumes from volume plugins'],
   ['rm', 'Remove one or more volumes'],
+  ['unmount', 'Unmount volume'],
 ];
 
 export class VolumeCommand extends TsmanCommand {
@@ -25,13 +28,6 @@ export class VolumeCommand extends TsmanCommand {
   rest = Option.Rest();
 
   async execute(): Promise<number> {
-    if (this.rest.length > 0) {
-      this.context.stderr.write(`Error: unrecognized command \`tsman volume ${this.rest[0]}\`\nTry 'tsman volume --help' for more information\n`);
-      return 125;
-    }
-    this.out('Manage volumes\n\nDescription:\n  Volumes are created in and can be shared between containers\n\n'
-      + 'Usage:\n  tsman volume [command]\n\nAvailable Commands:\n'
-      + SUBCOMMANDS.map(([n, d]) => `  ${n.padEnd(12)}${d}\n`).join('') + '\n');
-    throw new TsmanError('EUSAGE', "missing command 'tsman volume COMMAND'");
+    return groupHelp(this, this.rest, 'volume', 'Volumes are created in and can be shared between containers', SUBCOMMANDS);
   }
 }

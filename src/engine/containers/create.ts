@@ -13,8 +13,10 @@ import type { ContainerConfig, ContainerRecord } from './types.js';
 import { ContainerPaths } from './paths.js';
 import { randomName, NAME_RE } from './names.js';
 import type { Progress } from '../../image/progress.js';
+import type { NetworkFlags } from '../../network/options.js';
 
-export interface CreateOptions {
+/** The run/create flags (the network ones are NetworkFlags, src/network/options.ts). */
+export interface CreateOptions extends NetworkFlags {
   image: string;
   args: string[];
   name?: string;
@@ -41,18 +43,7 @@ export interface CreateOptions {
   mounts?: string[];
   volumesFrom?: string[];
   ulimits: string[];
-  network?: string;
-  publish?: string[];
-  publishAll?: boolean;
   expose?: string[];
-  networkAlias?: string[];
-  ip?: string;
-  mac?: string;
-  dns?: string[];
-  dnsSearch?: string[];
-  dnsOption?: string[];
-  addHost?: string[];
-  noHosts?: boolean;
   pid?: string;
   ipc?: string;
   uts?: string;
