@@ -2,7 +2,7 @@
 // exit 0 from a catch), so every failure is `Error: ...` on stderr with podman's exit code.
 import { Cli, UsageError } from 'clipanion';
 import { commands } from './registry.js';
-import { normalizeBooleanFlags, extractGlobals } from './options.js';
+import { normalizeBooleanFlags, extractGlobals, splitShortValues } from './options.js';
 import type { TsmanCommand, TsmanContext } from './base.js';
 import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     ? commands.filter((c) => c.paths.some((p) => p[0] === first))
     : [];
   for (const c of await Promise.all((wanted.length > 0 ? wanted : commands).map((e) => e.load()))) cli.register(c);
-  const args = normalizeBooleanFlags(rest);
+  const args = normalizeBooleanFlags(splitShortValues(rest, words));
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   const context: TsmanContext = { ...Cli.defaultContext, globals };
 

@@ -34,6 +34,25 @@ export function normalizeBooleanFlags(argv: string[]): string[] {
   return out;
 }
 
+/**
+ * pflag reads `-t0` as `-t 0` (a short flag with its value attached); clipanion does not. Split
+ * `-X<digits>` for tokens before the first positional argument (a container's own arguments,
+ * which come after the image, are never touched).
+ */
+export function splitShortValues(argv: string[], commandWords: Set<string>): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < argv.length && commandWords.has(argv[i]!)) out.push(argv[i++]!);
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--' || !a.startsWith('-')) { out.push(...argv.slice(i)); break; }
+    const m = /^-([a-zA-Z])(\d+)$/.exec(a);
+    if (m) out.push(`-${m[1]}`, m[2]!);
+    else out.push(a);
+  }
+  return out;
+}
+
 /** Global flags podman accepts anywhere before the first positional argument. */
 export interface GlobalOptions {
   root?: string;

@@ -133,13 +133,19 @@ export async function list(engine: Engine, opts: ListOptions): Promise<ImageRow[
   return rows;
 }
 
-export function parseFilters(list: string[], allowed: string[]): Record<string, string[]> {
+/** `--filter k=v` by key; `kind` words the error for an unknown key as podman does for it. */
+export function parseFilters(list: string[], allowed: string[], kind: 'image' | 'container' = 'image'): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const f of list) {
     const i = f.indexOf('=');
     const key = i < 0 ? f : f.slice(0, i);
     const value = i < 0 ? '' : f.slice(i + 1);
-    if (!allowed.includes(key)) throw new TsmanError('EUSAGE', `invalid image filter "${key}"`);
+    if (kind === 'image' && i < 0) {
+      throw new TsmanError('EUSAGE', `invalid image filter "${f}": must be in the format "filter=value or filter!=value"`);
+    }
+    if (!allowed.includes(key)) {
+      throw new TsmanError('EUSAGE', kind === 'image' ? `unsupported image filter "${key}"` : `${key} is an invalid filter`);
+    }
     (out[key] ??= []).push(value);
   }
   return out;

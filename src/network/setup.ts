@@ -71,6 +71,10 @@ interface IpamFile {
   networks: Record<string, Record<string, string>>;
   /** container id → its DNAT rules */
   ports: Record<string, Array<{ hostIp: string; hostPort: number; ip: string; port: number; protocol: string }>>;
+  /** what the nft rules need of each network in use (the table may hold networks of other stores) */
+  nets?: Record<string, { subnet: string; bridge: string; internal: boolean }>;
+  /** container id → its namespace file: an entry whose file is gone is a leftover of a crash */
+  owners?: Record<string, string>;
 }
 
 const NFT_TABLE = 'tsman';
@@ -83,7 +87,14 @@ function shortSocketPath(engine: Engine, name: string): string {
   return path.join(base, 'tsman-net', name);
 }
 
-function netDir(engine: Engine): string { return path.join(engine.store.runDir, 'networks'); }
+/**
+ * IPAM file, lock and shared namespace. As root the bridges, addresses and the nft table belong
+ * to the host, whatever --root/--runroot a command uses: one host-wide directory, so concurrent
+ * tsman commands on different stores never hand out one address twice or drop each other's rules.
+ */
+function netDir(engine: Engine): string {
+  return engine.rootless ? path.join(engine.store.runDir, 'networks') : (process.env['TSMAN_NETWORK_RUNDIR'] || '/run/tsman/networks');
+}
 function netLock(engine: Engine): FileLock { return new FileLock(path.join(netDir(engine), 'net.lock')); }
 function ipamFile(engine: Engine): string { return path.join(netDir(engine), 'ipam.json'); }
 export function netnsPath(engine: Engine, id: string): string { return path.join(engine.store.runDir, 'netns', id); }
@@ -223,7 +234,21 @@ function v4Subnet(n: NetworkConfig): { subnet: string; base: number; prefix: num
 
 async function readIpam(engine: Engine): Promise<IpamFile> {
   const f = await readJsonIfExists<IpamFile>(ipamFile(engine));
-  return { networks: f?.networks ?? {}, ports: f?.ports ?? {} };
+  return { networks: f?.networks ?? {}, ports: f?.ports ?? {}, nets: f?.nets ?? {}, owners: f?.owners ?? {} };
+}
+
+/** Drop the entries of containers whose namespace is gone (a crash, a removed store). */
+function collectLeftovers(ipam: IpamFile): void {
+  for (const [id, ns] of Object.entries(ipam.owners ?? {})) {
+    if (existsSync(ns)) continue;
+    for (const [net, ips] of Object.entries(ipam.networks)) {
+      for (const [ip, owner] of Object.entries(ips)) if (owner === id) delete ips[ip];
+      if (Object.keys(ips).length === 0) delete ipam.networks[net];
+    }
+    delete ipam.ports[id];
+    delete ipam.owners![id];
+  }
+  for (const n of Object.keys(ipam.nets ?? {})) if (!ipam.networks[n]) delete ipam.nets![n];
 }
 
 function allocIp(ipam: IpamFile, net: NetworkConfig, id: string, want?: string): string {
@@ -327,6 +352,7 @@ export async function attachBridges(engine: Engine, c: ContainerRecord, state: N
     const ns = await hostNs(engine, true);
     state.rootlessNetns = ns !== undefined;
     const ipam = await readIpam(engine);
+    collectLeftovers(ipam);
     const hostLines: string[] = [];
     const ctrLines: string[] = state.ifaces.length === 0 ? ['link set lo up'] : [];
     let routed = state.ifaces.some((i) => i.routed);
@@ -342,6 +368,8 @@ export async function attachBridges(engine: Engine, c: ContainerRecord, state: N
         }
       }
       const ip = allocIp(ipam, net, c.id, opts.ip);
+      ipam.nets![net.name] = { subnet: sn.subnet, bridge: br, internal: net.internal };
+      ipam.owners![c.id] = state.nsPath;
       const veth = `veth${randomBytes(4).toString('hex')}`;
       let n = base + i;
       while (state.ifaces.some((x) => x.ifname === `eth${n}`)) n++;
@@ -390,6 +418,7 @@ export async function detachBridges(engine: Engine, c: ContainerRecord, s: NetSt
   const ifaces = (s?.ifaces ?? []).filter((i) => !only || i.network === only);
   await netLock(engine).with(async () => {
     const ipam = await readIpam(engine);
+    collectLeftovers(ipam);
     let changed = false;
     for (const [net, ips] of Object.entries(ipam.networks)) {
       if (only && net !== only) continue;
@@ -399,6 +428,8 @@ export async function detachBridges(engine: Engine, c: ContainerRecord, s: NetSt
       if (Object.keys(ips).length === 0) delete ipam.networks[net];
     }
     if (!only && ipam.ports[c.id]) { delete ipam.ports[c.id]; changed = true; }
+    if (!only && ipam.owners?.[c.id]) { delete ipam.owners[c.id]; changed = true; }
+    for (const n of Object.keys(ipam.nets ?? {})) if (!ipam.networks[n]) delete ipam.nets![n];
     const ns = await hostNs(engine, false);
     const lines: string[] = [];
     for (const i of ifaces) if (i.veth) lines.push(`link del ${i.veth}`);
@@ -417,15 +448,13 @@ export async function detachBridges(engine: Engine, c: ContainerRecord, s: NetSt
 
 /** The whole `ip tsman` table from the IPAM file, replaced atomically (or removed when unused). */
 async function applyNft(engine: Engine, ns: string | undefined, ipam: IpamFile): Promise<void> {
-  const active = Object.keys(ipam.networks).map((n) => {
-    try { return mustFindNetwork(engine, n); } catch { return undefined; }
-  }).filter((n): n is NetworkConfig => n !== undefined);
+  const active = Object.keys(ipam.networks).map((n) => ipam.nets?.[n]).filter((n): n is NonNullable<typeof n> => n !== undefined);
   const lines: string[] = [`table ip ${NFT_TABLE}`, `delete table ip ${NFT_TABLE}`];
   if (active.length > 0) {
     const rules = { ports: [] as string[], post: [] as string[], fwd: [] as string[] };
     for (const n of active) {
-      const sn = v4Subnet(n);
-      const br = n.network_interface;
+      const sn = { subnet: n.subnet };
+      const br = n.bridge;
       if (n.internal) {
         rules.fwd.push(`iifname "${br}" oifname != "${br}" reject with icmp type admin-prohibited`, `oifname "${br}" iifname != "${br}" reject with icmp type admin-prohibited`);
       } else {

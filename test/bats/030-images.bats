@@ -46,7 +46,11 @@ load helpers
     run_tsman images --format '{{.Repository}}' --filter dangling=true
     assert_output ""
     run_tsman 125 images --filter bogus=1
-    assert_output -p 'Error: invalid image filter "bogus"'
+    assert_output 'Error: unsupported image filter "bogus"'
+    run_tsman 125 images --filter bogus
+    assert_output 'Error: invalid image filter "bogus": must be in the format "filter=value or filter!=value"'
+    run_tsman 125 ps --filter bogus=1
+    assert_output 'Error: bogus is an invalid filter'
 }
 
 @test "image inspect: podman's JSON shape and templates" {

@@ -50,7 +50,7 @@ load helpers
     assert_output "via entrypoint"
     run_tsman run --rm --hostname myhost $IMAGE hostname
     assert_output myhost
-    run_tsman 125 run --rm -u nosuchuser $IMAGE id
+    run_tsman 126 run --rm -u nosuchuser $IMAGE id
     assert_output -p 'unable to find user nosuchuser'
 }
 

@@ -20,8 +20,10 @@ load helpers
     assert_output "running true web"
     pid=$(tsman_cmd inspect --format '{{.State.Pid}}' web)
     [ "$pid" -gt 0 ]
-    run_tsman stop -t 1 web
+    # -t1: pflag's attached short value; past the timeout podman's warning, then SIGKILL
+    run_tsman_split stop -t1 web
     assert_output web
+    assert_equal "$stderr" "WARN[0000] StopSignal SIGTERM failed to stop container web in 1 seconds, resorting to SIGKILL"
     run_tsman ps -a --format '{{.Names}} {{.Status}}'
     assert_output -r '^web Exited \(137\) '
     run_tsman inspect --format '{{.State.ExitCode}}' web

@@ -218,7 +218,7 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     run fetch http://127.0.0.1:$port/index.html
     assert_output 'hello from pub'
     run_tsman 2 network rm appnet
-    run_tsman network rm -f appnet
+    run_tsman network rm -f -t 0 appnet
     assert_output appnet
     run_tsman ps -a --format '{{.Names}}'
     assert_output ''

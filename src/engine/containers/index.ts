@@ -135,7 +135,7 @@ export async function cleanupByName(engine: Engine, name: string): Promise<void>
 }
 
 export async function listContainers(engine: Engine, o: { all: boolean; filters: string[] }): Promise<Array<{ c: ContainerRecord; st: ContainerState }>> {
-  const f = parseFilters(o.filters, ['status', 'name', 'label', 'ancestor', 'exited', 'id', 'before', 'since']);
+  const f = parseFilters(o.filters, ['status', 'name', 'label', 'ancestor', 'exited', 'id', 'before', 'since'], 'container');
   const out = [];
   const state = engine.store.read();
   for (const c of state.containers ?? []) {

@@ -227,6 +227,7 @@ export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutS
     try {
       await waitExit(engine, c.id, Math.max(t, 0) * 1000 + 50);
     } catch {
+      if (t > 0) process.stderr.write(`WARN[0000] StopSignal ${c.config.stopSignal} failed to stop container ${c.name} in ${t} seconds, resorting to SIGKILL\n`);
       // killing pid 1 ends its whole pid namespace; --all needs cgroups (none rootless on v1)
       await rt.killRuntime(engine, c.id, 'SIGKILL').catch(() => undefined);
       await waitExit(engine, c.id, 10_000);

@@ -72,7 +72,11 @@ function addHostLines(cfg: ContainerRecord['config'], net: NetState | undefined)
 export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string, net?: NetState): Promise<void> {
   const p = new ContainerPaths(engine.store, c.id);
   const cfg = c.config;
-  const user = await resolveUser(rootfs, cfg.user || undefined, cfg.groupAdd);
+  // podman: a user the image does not know fails the start with 126, like a command it cannot run
+  const user = await resolveUser(rootfs, cfg.user || undefined, cfg.groupAdd).catch((err: unknown) => {
+    if (err instanceof TsmanError) throw new TsmanError(err.code, err.message, { exitCode: 126 });
+    throw err;
+  });
   const env = [...cfg.env];
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${cfg.hostname}`);
