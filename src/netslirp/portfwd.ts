@@ -17,7 +17,7 @@ import { openSync, closeSync, writeSync } from 'node:fs';
 import { setns, CLONE_NEWNET } from '../util/libc.js';
 
 export interface FwdPort { proto: string; hostIp: string; hostPort: number; ip: string; port: number }
-interface Args { ns: string; ports: FwdPort[] }
+interface Args { ns: string; ports: FwdPort[]; noLifeFd?: boolean }
 
 const UDP_IDLE_MS = 60_000;
 const BUF = 256 * 1024;
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     if (b.tcp) serveTcp(b.tcp, b.p);
     if (b.udp) serveUdp(b.udp, b.p);
   }
+  if (args.noLifeFd) { say('ready'); return; }
   // the monitor's end of fd 3 closing ends us
   const life = new net.Socket({ fd: 3, readable: true, writable: false });
   life.on('data', () => undefined);

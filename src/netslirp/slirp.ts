@@ -154,12 +154,12 @@ export interface ForwarderStarted { pid: number; exitFd: number; exitSocket: Soc
  * Start the rootless port forwarder (portfwd.ts) for `ports` into the namespace `ns`; resolves once
  * every host port is bound. Its --exit-fd-like fd 3: pass `exitFd` to the monitor, then close.
  */
-export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string): Promise<ForwarderStarted> {
+export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string, noLifeFd = false): Promise<ForwarderStarted> {
   const script = new URL('./portfwd.js', import.meta.url).pathname;
   const log = openSync(logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(process.execPath, [script, JSON.stringify({ ns, ports })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
+    child = spawn(process.execPath, [script, JSON.stringify({ ns, ports, noLifeFd })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
   } finally {
     closeSync(log);
   }

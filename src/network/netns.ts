@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
-import { umount2, MNT_DETACH } from '../util/libc.js';
+import { umount2, mount, MNT_DETACH, MS_BIND } from '../util/libc.js';
 
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
@@ -47,6 +47,18 @@ export async function createNetns(file: string): Promise<void> {
   if (r.code !== 0) {
     await fsp.rm(file, { force: true });
     throw new TsmanError('EGENERIC', `cannot create a network namespace: ${r.stderr.trim()}`);
+  }
+}
+
+/** Keep a namespace someone else made (`/proc/PID/ns/net`) on `file`, as createNetns does. */
+export async function bindNetns(source: string, file: string): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fsp.writeFile(file, '', { mode: 0o600 });
+  try {
+    mount(source, file, null, MS_BIND, null);
+  } catch (err) {
+    await fsp.rm(file, { force: true });
+    throw new TsmanError('EGENERIC', `cannot keep the network namespace ${source}: ${(err as Error).message}`);
   }
 }
 

@@ -24,7 +24,7 @@ import { FileLock } from '../util/lock.js';
 import { atomicWriteJson, readJsonIfExists } from '../util/fsutil.js';
 import { processStartTime } from '../storage/store.js';
 import { TsmanError } from '../errors.js';
-import { createNetns, removeNetns, ipBatch, mustRunIn, runIn } from './netns.js';
+import { createNetns, bindNetns, removeNetns, ipBatch, mustRunIn, runIn } from './netns.js';
 import { expandPorts, reservePorts, type PortMapping } from './ports.js';
 import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortForwarder, type SlirpOptions } from '../netslirp/slirp.js';
 import { mustFindNetwork, type NetworkConfig } from './config.js';
@@ -52,6 +52,8 @@ export interface NetState {
   ifaces: NetIface[];
   /** slirp4netns hostfwd ids (per-container slirp or the shared one) */
   fwdIds?: number[];
+  /** set up after the runtime made the namespace: nothing holds the helpers' exit fds */
+  late?: boolean;
   /** the rootless port forwarder */
   forwarder?: { pid: number; startTime?: string };
   /** the shared rootless namespace these interfaces hang off */
@@ -120,16 +122,23 @@ function ownsNetns(c: ContainerRecord): boolean {
 
 // ---- setup / teardown ------------------------------------------------------------------------
 
-export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<NetSetup | undefined> {
+/**
+ * Set up the container's network. `join`: the namespace the runtime already made (a container
+ * with a user namespace of its own must own its network namespace: --userns=keep-id); it is
+ * bind-mounted like one tsman made, but no monitor can hold slirp4netns's exit fd any more, so
+ * teardown ends the helpers by pid.
+ */
+export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: string): Promise<NetSetup | undefined> {
   if (!ownsNetns(c)) return undefined;
   const mode = netMode(c);
   const nsPath = netnsPath(engine, c.id);
   // a previous run's namespace (a crash between setup and teardown)
   await teardownNetwork(engine, c).catch(() => undefined);
-  await createNetns(nsPath);
+  if (join) await bindNetns(join, nsPath);
+  else await createNetns(nsPath);
   const keepFds: number[] = [];
   let release = (): void => undefined;
-  const state: NetState = { mode: mode === 'bridge' ? 'bridge' : 'slirp4netns', nsPath, ifaces: [] };
+  const state: NetState = { mode: mode === 'bridge' ? 'bridge' : 'slirp4netns', nsPath, ifaces: [], ...(join ? { late: true } : {}) };
   try {
     if (mode === 'private' || (mode === 'bridge' && Object.keys(c.config.networks ?? {}).length === 0)) {
       // no network (the last one disconnected): loopback only
@@ -139,7 +148,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
       const apiSocket = shortSocketPath(engine, `slirp-${c.id.slice(0, 16)}.sock`);
       await fsp.mkdir(path.dirname(apiSocket), { recursive: true, mode: 0o700 });
       await fsp.rm(apiSocket, { force: true });
-      const s = await startSlirp({ nsPath, apiSocket, opts, logFile: path.join(engine.store.runDir, 'containers', c.id, 'slirp.log') });
+      const s = await startSlirp({ nsPath, apiSocket, opts, logFile: path.join(engine.store.runDir, 'containers', c.id, 'slirp.log'), noExitFd: !!join });
       keepFds.push(s.exitFd);
       release = () => s.exitSocket.destroy();
       state.slirp = { pid: s.pid, startTime: processStartTime(s.pid), apiSocket, cidr: opts.cidr };
@@ -181,7 +190,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord): Promise<
 async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState, ns: string, ip: string, keepFds: number[], onRelease: (r: () => void) => void): Promise<void> {
   const ports = expandPorts(c.config.ports ?? []).map((p) => ({ proto: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort, ip, port: p.containerPort }));
   if (ports.length === 0) return;
-  const f = await startPortForwarder(ns, ports, path.join(engine.store.runDir, 'containers', c.id, 'portfwd.log'));
+  const f = await startPortForwarder(ns, ports, path.join(engine.store.runDir, 'containers', c.id, 'portfwd.log'), !!state.late);
   keepFds.push(f.exitFd);
   onRelease(() => f.exitSocket.destroy());
   state.forwarder = { pid: f.pid, startTime: processStartTime(f.pid) };

@@ -57,6 +57,8 @@ export interface SpecOptions {
   sysctl?: Record<string, string>;
   /** root only: containers.conf pids_limit (default 2048; 0 = none) */
   pidsLimit?: number;
+  /** a user namespace of the container's own with these mappings (--userns=keep-id) */
+  idMappings?: { uid: Array<{ containerID: number; hostID: number; size: number }>; gid: Array<{ containerID: number; hostID: number; size: number }> };
   /** what this process can grant (default: its own bounding set from /proc/self/status) */
   hostCapabilities?: string[];
   /** /proc/self/limits text to cap the default rlimits with (default: read it) */
@@ -263,7 +265,8 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
   const netHost = ns.net === 'host';
   const inUserNS = o.rootless;
   // Mounting a fresh sysfs needs a network namespace owned by our user namespace (podman canMountSys).
-  const canMountSys = !(netHost && inUserNS);
+  // A namespace of its own (keep-id) does not own the network namespace tsman made: bind /sys too.
+  const canMountSys = !(netHost && inUserNS) && !o.idMappings;
 
   // --- capabilities and seccomp
   const hostCaps = o.hostCapabilities ? normalizeCapabilities(o.hostCapabilities) : processBoundingSet();
@@ -367,6 +370,7 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
   addNs('ipc', ns.ipc);
   addNs('uts', ns.uts);
   namespaces.push({ type: 'mount' });
+  if (o.idMappings) namespaces.push({ type: 'user' });
   if ((ns.cgroup ?? (cgroupV2() ? 'private' : 'host')) === 'private') namespaces.push({ type: 'cgroup' });
 
   // --- process
@@ -427,7 +431,8 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
 
   // --- linux
   const sysctl: Record<string, string> = {};
-  if (!netHost) sysctl['net.ipv4.ping_group_range'] = '0 0';
+  // a namespaced sysctl needs the network namespace's owner: not the container's own user namespace
+  if (!netHost && !o.idMappings) sysctl['net.ipv4.ping_group_range'] = '0 0';
   Object.assign(sysctl, o.sysctl ?? {});
   const linux: Record<string, unknown> = {};
   if (Object.keys(sysctl).length > 0) {
@@ -442,6 +447,10 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
   linux['resources'] = resources;
   if (!o.rootless && o.cgroupsPath) linux['cgroupsPath'] = o.cgroupsPath;
   linux['namespaces'] = namespaces;
+  if (o.idMappings) {
+    linux['uidMappings'] = o.idMappings.uid;
+    linux['gidMappings'] = o.idMappings.gid;
+  }
   if (devices) linux['devices'] = devices;
   if (seccomp) linux['seccomp'] = seccomp;
   if (rootfsPropagation) linux['rootfsPropagation'] = rootfsPropagation;

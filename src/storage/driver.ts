@@ -19,6 +19,9 @@ export interface MountRequest {
   work?: string;
   target: string;
   readOnly?: boolean;
+  /** fuse-overlayfs only: show the ids shifted (uidmapping=/gidmapping=, for --userns=keep-id) */
+  uidMapping?: string;
+  gidMapping?: string;
 }
 
 export interface Driver {
@@ -99,6 +102,7 @@ class FuseOverlayDriver implements Driver {
     let opts = `lowerdir=${req.lowers.map(escapeOverlay).join(':')}`;
     if (req.upper) opts += `,upperdir=${escapeOverlay(req.upper)},workdir=${escapeOverlay(req.work!)}`;
     if (req.readOnly) opts += ',ro';
+    if (req.uidMapping) opts += `,uidmapping=${req.uidMapping},gidmapping=${req.gidMapping ?? req.uidMapping}`;
     await run(this.program, ['-o', opts, req.target]);
   }
   async unmount(target: string): Promise<void> {

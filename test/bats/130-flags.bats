@@ -180,18 +180,45 @@ EOF
     [ "$output" != "$(readlink /proc/self/ns/ipc)" ]
 }
 
-@test "--userns keep-id: a clear error" {
+@test "--userns keep-id: the user's own uid and gid inside, image files still root's" {
     pull_busybox
-    if is_rootless; then
-        # podman supports keep-id rootless; tsman does not yet
-        run_tsman 125 run --rm --userns keep-id $IMAGE true
-        assert_output "Error: --userns=keep-id is not supported yet: the container runs in tsman's user namespace (host)"
-    else
+    if ! is_rootless; then
         run_tsman 125 run --rm --userns keep-id $IMAGE true
         assert_output "Error: keep-id is only supported in rootless mode"
+        run_tsman ps -aq
+        assert_output ""
+        return
     fi
-    run_tsman ps -aq
-    assert_output ""
+    uid=$(id -u); gid=$(id -g); user=$(id -un)
+    mkdir -p $BATS_TEST_TMPDIR/kid
+    echo mine > $BATS_TEST_TMPDIR/kid/f
+    run_tsman run --rm --userns keep-id -v $BATS_TEST_TMPDIR/kid:/data $IMAGE sh -c \
+        'id; echo "HOME=$HOME"; stat -c "%u:%g" /data/f /bin /etc; echo new > /data/new; grep "^'$user':" /etc/passwd'
+    assert_output "uid=$uid($user) gid=$gid($user) groups=$gid($user)
+HOME=$HOME
+$uid:$gid
+0:0
+0:0
+$user:*:$uid:$gid:$user:$HOME:/bin/sh"
+    # what the container's user writes belongs to the user on the host
+    assert_equal "$(stat -c %u:%g $BATS_TEST_TMPDIR/kid/new)" "$uid:$gid"
+    # root in the container is still root over the image's files, and maps to a subordinate id
+    run_tsman run --rm --userns=keep-id -u 0 $IMAGE sh -c 'id -u; touch /etc/x; stat -c %u /etc/x; head -1 /proc/self/uid_map | tr -s " "'
+    assert_output "0
+0
+ 0 1 $uid"
+    # detached, with a published port: exec joins it as the user, the port reaches it
+    port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    echo kid-www > $BATS_TEST_TMPDIR/kid/index.html
+    run_tsman run -d --name kid --userns keep-id -p 127.0.0.1:$port:8080 -v $BATS_TEST_TMPDIR/kid:/www $IMAGE httpd -f -p 8080 -h /www
+    run_tsman exec kid id -u
+    assert_output "$uid"
+    for i in $(seq 1 50); do curl -sf http://127.0.0.1:$port/index.html >/dev/null && break; sleep 0.2; done
+    run curl -s http://127.0.0.1:$port/index.html
+    assert_output kid-www
+    run_tsman rm -f -t 0 kid
+    run_tsman 125 run --rm --userns keep-id:uid=5 $IMAGE true
+    assert_output -p 'is not supported: use host (the default) or keep-id'
 }
 
 @test "ps filters: status, name (a regex), label, ancestor, exited; -l, -n, --no-trunc, json" {

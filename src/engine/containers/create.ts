@@ -217,8 +217,16 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   if (!engine.rootless && (usernsMode === 'keep-id' || usernsMode === 'nomap')) {
     throw new TsmanError('EUSAGE', `${usernsMode} is only supported in rootless mode`);
   }
-  if (o.userns && !['host', ''].includes(o.userns)) {
-    throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported yet: the container runs in tsman's user namespace (host)`);
+  if (o.userns === 'keep-id') {
+    if (!engine.store.driver.stacksLayers) {
+      throw new TsmanError('EUNSUPPORTED', '--userns=keep-id needs the overlay or fuse-overlayfs storage driver (it shows the layers id-shifted through fuse-overlayfs)');
+    }
+    const { keepIdUser } = await import('../../userns/keepid.js');
+    config.keepId = keepIdUser();
+    // as podman: the user's own ids are the default user (over the image's USER too)
+    if (o.user === undefined) config.user = `${config.keepId.uid}:${config.keepId.gid}`;
+  } else if (o.userns && !['host', ''].includes(o.userns)) {
+    throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported: use host (the default) or keep-id`);
   }
   for (const [flag, v] of [['--pid', config.pid], ['--ipc', config.ipc], ['--uts', config.uts]] as const) {
     if (!['private', 'host'].includes(v) && !v.startsWith('container:')) {

@@ -13,7 +13,7 @@ import { mkdirp, sleep } from '../../util/fsutil.js';
 import { processStartTime, removeTree } from '../../storage/store.js';
 import { TsmanError } from '../../errors.js';
 import { isMountPoint } from '../imagemount.js';
-import { buildSpec } from './spec.js';
+import { buildSpec, writeNetFiles } from './spec.js';
 import * as rt from './runtime.js';
 import { setupNetwork, teardownNetwork } from '../../network/setup.js';
 
@@ -37,7 +37,16 @@ export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<s
   const img = engine.store.read().images.find((i) => i.id === c.imageId);
   if (!img) throw new TsmanError('ENOIMAGE', `image ${c.imageId} of container ${c.name} is gone`);
   const drv = engine.store.driver;
-  if (drv.stacksLayers) {
+  if (c.config.keepId) {
+    // the same layers, shown with the container's id mapping (src/userns/keepid.ts)
+    const { keepIdMappings, fuseMapping } = await import('../../userns/keepid.js');
+    const { createDriver } = await import('../../storage/driver.js');
+    const fuse = await createDriver('fuse-overlayfs', true);
+    await fuse.mount({
+      lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged,
+      uidMapping: fuseMapping(keepIdMappings('uid', c.config.keepId.uid)), gidMapping: fuseMapping(keepIdMappings('gid', c.config.keepId.gid)),
+    });
+  } else if (drv.stacksLayers) {
     await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged });
   } else {
     await drv.mount({ lowers: [p.diff], upper: p.diff, target: p.merged });
@@ -80,7 +89,10 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     if (st.status !== 'created' && !st.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
     const rootfs = await mountRootfs(engine, c);
-    const net = await setupNetwork(engine, c);
+    // a user namespace of the container's own (keep-id) must own the network namespace too:
+    // the runtime makes it, tsman sets it up between create and start
+    const late = !!c.config.keepId;
+    let net = late ? undefined : await setupNetwork(engine, c);
     let started: { pid: number; conmonPid: number };
     try {
       await buildSpec(engine, c, rootfs, net?.state);
@@ -91,6 +103,15 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
         await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
       }
       started = await rt.createWithConmon(engine, c, p, net?.keepFds ?? []);
+      if (late) {
+        try {
+          net = await setupNetwork(engine, c, `/proc/${started.pid}/ns/net`);
+          if (net) await writeNetFiles(engine, c, net.state);
+        } catch (err) {
+          await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+          throw err;
+        }
+      }
     } catch (err) {
       net?.release();
       await teardownNetwork(engine, c).catch(() => undefined);

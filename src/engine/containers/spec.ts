@@ -16,6 +16,7 @@ import { TsmanError } from '../../errors.js';
 import type { NetState } from '../../network/setup.js';
 import { peerHostLines } from '../../network/setup.js';
 import { slirpAddresses } from '../../netslirp/slirp.js';
+import type { IdMap } from '../../userns/keepid.js';
 
 function hostResolv(): { nameservers: string[]; search: string[]; options: string[] } {
   const r = { nameservers: [] as string[], search: [] as string[], options: [] as string[] };
@@ -69,6 +70,17 @@ function addHostLines(cfg: ContainerRecord['config'], net: NetState | undefined)
   }).join('');
 }
 
+/**
+ * /etc/hosts and /etc/resolv.conf in userdata. Written in place (not renamed over): once the
+ * runtime has bind-mounted them, a later write (network set up after create) must reach the
+ * container.
+ */
+export async function writeNetFiles(engine: Engine, c: ContainerRecord, net: NetState | undefined): Promise<void> {
+  const p = new ContainerPaths(engine.store, c.id);
+  await fsp.writeFile(path.join(p.userdata, 'hosts'), await hostsFile(engine, c, net));
+  await fsp.writeFile(path.join(p.userdata, 'resolv.conf'), resolvConf(c.config, net));
+}
+
 export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string, net?: NetState): Promise<void> {
   const p = new ContainerPaths(engine.store, c.id);
   const cfg = c.config;
@@ -78,16 +90,14 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     throw err;
   });
   const env = [...cfg.env];
-  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  const keepHome = cfg.keepId && user.uid === cfg.keepId.uid ? cfg.keepId.home : undefined;
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${keepHome ?? (user.home || '/')}`);
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${cfg.hostname}`);
 
   // container:X shares X's files as it shares X's namespace
   const peer = cfg.network.startsWith('container:') ? mustFindContainer(engine.store.read(), cfg.network.slice(10)) : undefined;
   const filesOf = peer ? new ContainerPaths(engine.store, peer.id).userdata : p.userdata;
-  if (!peer) {
-    await fsp.writeFile(path.join(p.userdata, 'hosts'), await hostsFile(engine, c, net));
-    await atomicWriteFile(path.join(p.userdata, 'resolv.conf'), resolvConf(cfg, net));
-  }
+  if (!peer) await writeNetFiles(engine, c, net);
   await atomicWriteFile(path.join(p.userdata, 'hostname'), `${cfg.hostname}\n`);
   await atomicWriteFile(path.join(p.userdata, '.containerenv'),
     `engine="tsman-${VERSION}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.imageName}"\nimageid="${c.imageId}"\nrootless=${engine.rootless ? 1 : 0}\n`);
@@ -104,6 +114,21 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     const zone = cfg.timezone === 'local' ? '/etc/localtime' : path.join('/usr/share/zoneinfo', cfg.timezone);
     await atomicWriteFile(path.join(p.userdata, 'localtime'), await fsp.readFile(zone));
     mounts.push(bind(path.join(p.userdata, 'localtime'), '/etc/localtime'));
+  }
+  let idMappings: { uid: IdMap[]; gid: IdMap[] } | undefined;
+  if (cfg.keepId) {
+    const k = cfg.keepId;
+    const { keepIdMappings } = await import('../../userns/keepid.js');
+    idMappings = { uid: keepIdMappings('uid', k.uid), gid: keepIdMappings('gid', k.gid) };
+    // as podman: the user and its group get entries of their own when the image has none
+    const passwd = safeRead(path.join(rootfs, 'etc/passwd'));
+    const group = safeRead(path.join(rootfs, 'etc/group'));
+    const hasUid = passwd.split('\n').some((l) => l.split(':')[2] === String(k.uid));
+    const hasGid = group.split('\n').some((l) => l.split(':')[2] === String(k.gid));
+    const nl = (t: string): string => (t === '' || t.endsWith('\n') ? t : `${t}\n`);
+    await atomicWriteFile(path.join(p.userdata, 'passwd'), hasUid ? passwd : `${nl(passwd)}${k.name}:*:${k.uid}:${k.gid}:${k.name}:${k.home}:/bin/sh\n`);
+    await atomicWriteFile(path.join(p.userdata, 'group'), hasGid ? group : `${nl(group)}${k.name}:x:${k.gid}:${k.name}\n`);
+    mounts.push(bind(path.join(p.userdata, 'passwd'), '/etc/passwd'), bind(path.join(p.userdata, 'group'), '/etc/group'));
   }
   const { specMounts } = await import('./mounts.js');
   mounts.push(...await specMounts(engine, c, rootfs, user));
@@ -131,6 +156,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     cgroupsPath: engine.rootless ? undefined : `/tsman/${c.id}`,
     stopSignal: cfg.stopSignal,
     init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
+    idMappings,
   });
   await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600);
 }

@@ -66,6 +66,8 @@ export interface ContainerConfig {
   autoRemove: boolean;
   restartPolicy: string;
   restartRetries: number;
+  /** --userns=keep-id (rootless): the user's own ids, kept inside a user namespace of the container's own */
+  keepId?: { uid: number; gid: number; name: string; home: string };
   /** --tz (podman: the zone file is bind-mounted on /etc/localtime) */
   timezone?: string;
 }
