@@ -18,6 +18,8 @@ load helpers
     assert_output -p "statfs $BATS_TEST_TMPDIR/nonexistent: no such file or directory"
     run_tsman 125 run --rm -v $BATS_TEST_TMPDIR/site:relative $IMAGE true
     assert_output -p 'invalid container path "relative", must be an absolute path'
+    run_tsman 125 run --rm -v $BATS_TEST_TMPDIR/site:/srv:idmap $IMAGE true
+    assert_output -p 'the idmap volume option is not supported here'
 }
 
 @test "what container root writes to a bind mount is owned by the user; uid 1000 by the mapped id" {

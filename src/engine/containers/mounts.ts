@@ -22,7 +22,7 @@ function checkOpts(opts: string[], spec: string): void {
     if (!VOLUME_OPTS.has(o)) throw new TsmanError('EUSAGE', `invalid option type: "${o}" in volume "${spec}"`);
   }
   if (opts.includes('ro') && opts.includes('rw')) throw new TsmanError('EUSAGE', `cannot set ro and rw options together: "${spec}"`);
-  if (opts.includes('idmap')) throw new TsmanError('EUNSUPPORTED', `the idmap volume option is not supported yet: "${spec}"`);
+  if (opts.includes('idmap')) throw new TsmanError('EUNSUPPORTED', `the idmap volume option is not supported here: "${spec}": it needs idmapped mounts from the OCI runtime (runc 1.2+ or crun; this host has runc 1.1 and hybrid cgroups crun refuses)`);
 }
 
 /** `-v SRC:DEST[:OPTS]`, `-v DEST` (anonymous), relative host paths resolved against cwd. */
