@@ -197,3 +197,16 @@ run"
     assert_output "rb running"
     run_tsman rm -f rb
 }
+
+@test "ps -s: the writable layer's size and the virtual size with the image" {
+    pull_busybox
+    run_tsman create --name empty $IMAGE true
+    run_tsman run --name wrote $IMAGE sh -c 'head -c 5000 /dev/zero > /big'
+    run_tsman ps -a -s --format '{{.Names}} {{.Size}}'
+    assert_output -r '^empty 0B \(virtual [0-9.]+MB\)
+wrote 5kB \(virtual [0-9.]+MB\)$'
+    run_tsman ps -a -s
+    [[ "${lines[0]}" =~ NAMES\ +SIZE$ ]]
+    run_tsman ps -a -s --format json
+    assert_output -p '"rwSize": 5000'
+}

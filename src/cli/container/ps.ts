@@ -33,12 +33,14 @@ export class PsCommand extends TsmanCommand {
       for (const { c } of list) this.out(`${this.noTrunc ? c.id : c.id.slice(0, 12)}\n`);
       return 0;
     }
+    const { containerSizes, sizeText } = await import('../../engine/containers/report.js');
+    const sizes = this.size ? await Promise.all(list.map(({ c }) => containerSizes(engine, c))) : undefined;
     if (this.format === 'json') {
-      this.out(formatRows('json', list.map(({ c, st }) => psJson(c, st))));
+      this.out(formatRows('json', list.map(({ c, st }, i) => ({ ...psJson(c, st), ...(sizes ? { Size: sizes[i] } : {}) }))));
       return 0;
     }
-    const rows = list.map(({ c, st }) => psRow(c, st, this.noTrunc));
-    const format = this.format ?? 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+    const rows = list.map(({ c, st }, i) => ({ ...psRow(c, st, this.noTrunc), ...(sizes ? { Size: sizeText(sizes[i]!) } : {}) }));
+    const format = this.format ?? `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${this.size ? '\t{{.Size}}' : ''}`;
     this.out(formatRows(format, rows, { headers: { ID: 'CONTAINER ID', CreatedHuman: 'CREATED', Names: 'NAMES' }, noHeading: this.noheading }));
     return 0;
   }

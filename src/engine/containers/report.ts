@@ -4,7 +4,7 @@ import { readNetStateSync } from '../../network/setup.js';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
 import { ContainerPaths } from './paths.js';
-import { timeAgo, humanDuration, goTimeString } from '../../util/human.js';
+import { timeAgo, humanDuration, goTimeString, humanSize } from '../../util/human.js';
 
 function shellJoin(argv: string[]): string {
   return argv.join(' ');
@@ -244,4 +244,35 @@ export function signalNumber(s: string): number | undefined {
 
 export function signalName(n: number): string {
   return Object.entries(SIGNALS).find(([, v]) => v === n)?.[0] ?? String(n);
+}
+
+/** `ps -s`: bytes in the container's writable layer, and that plus its image (podman's "virtual"). */
+export async function containerSizes(engine: Engine, c: ContainerRecord): Promise<{ rwSize: number; rootFsSize: number }> {
+  const { promises: fsp } = await import('node:fs');
+  const path = await import('node:path');
+  const seen = new Set<string>();
+  const du = async (dir: string): Promise<number> => {
+    let total = 0;
+    let entries: import('node:fs').Dirent[];
+    try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch { return 0; }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) { total += await du(p); continue; }
+      try {
+        const st = await fsp.lstat(p);
+        const key = `${st.dev}:${st.ino}`;
+        if (st.nlink > 1) { if (seen.has(key)) continue; seen.add(key); }
+        if (st.isFile() || st.isSymbolicLink()) total += st.size;
+      } catch { /* gone meanwhile */ }
+    }
+    return total;
+  };
+  const rwSize = await du(new ContainerPaths(engine.store, c.id).diff);
+  const img = engine.store.read().images.find((i) => i.id === c.imageId);
+  return { rwSize, rootFsSize: rwSize + (img?.size ?? 0) };
+}
+
+export function sizeText(s: { rwSize: number; rootFsSize: number }): string {
+  const h = (n: number): string => humanSize(n).replace(' ', '');
+  return `${h(s.rwSize)} (virtual ${h(s.rootFsSize)})`;
 }
