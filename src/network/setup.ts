@@ -132,6 +132,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
   if (!ownsNetns(c)) return undefined;
   const mode = netMode(c);
   const nsPath = netnsPath(engine, c.id);
+  await fsp.mkdir(path.join(engine.store.runDir, 'containers', c.id), { recursive: true, mode: 0o700 });
   // a previous run's namespace (a crash between setup and teardown)
   await teardownNetwork(engine, c).catch(() => undefined);
   if (join) await bindNetns(join, nsPath);

@@ -168,3 +168,21 @@ three"
 b"
     run_tsman rm -f lg lf
 }
+
+@test "--rootfs: run from an exploded root directory" {
+    mkdir -p $BATS_TEST_TMPDIR/rfs/bin $BATS_TEST_TMPDIR/rfs/etc
+    cp /bin/busybox $BATS_TEST_TMPDIR/rfs/bin/busybox
+    ln -s busybox $BATS_TEST_TMPDIR/rfs/bin/sh
+    echo from-rootfs > $BATS_TEST_TMPDIR/rfs/etc/marker
+    run_tsman run --rm --rootfs $BATS_TEST_TMPDIR/rfs /bin/sh -c 'cat /etc/marker; /bin/busybox id -u; echo made > /newfile'
+    assert_output $'from-rootfs\n0'
+    # the directory itself is the root: what the container writes lands in it
+    assert_equal "$(cat $BATS_TEST_TMPDIR/rfs/newfile)" made
+    run_tsman create --name r --rootfs $BATS_TEST_TMPDIR/rfs /bin/sh
+    run_tsman inspect --format '{{.Rootfs}} {{.ImageName}}' r
+    assert_output "$BATS_TEST_TMPDIR/rfs $BATS_TEST_TMPDIR/rfs"
+    run_tsman rm r
+    [ -f $BATS_TEST_TMPDIR/rfs/etc/marker ]
+    run_tsman 125 run --rm --rootfs $BATS_TEST_TMPDIR/nonexistent /bin/sh
+    assert_output "Error: stat $BATS_TEST_TMPDIR/nonexistent: no such file or directory"
+}

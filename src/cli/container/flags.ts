@@ -60,6 +60,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   cidfile = Option.String('--cidfile', { description: 'Write the container ID to the file' });
   tlsVerify = TriBool('--tls-verify', { description: 'Require HTTPS and verify certificates when pulling' });
   quiet = Bool('-q,--quiet', false, { description: 'Suppress output information when pulling images' });
+  rootfs = Bool('--rootfs', false, { description: 'The first argument is not an image but the rootfs to the exploded container' });
   tz = Option.String('--tz', { description: 'Set timezone in container' });
   userns = Option.String('--userns', { description: 'User namespace to use (host; keep-id and nomap are not supported yet)' });
 
@@ -80,7 +81,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
       networkAlias: this.networkAlias, ip: this.ip, mac: this.macAddress, dns: this.dns, dnsSearch: this.dnsSearch,
       dnsOption: this.dnsOption, addHost: this.addHost, noHosts: this.noHosts, pid: this.pid, ipc: this.ipc, uts: this.uts, stopSignal: this.stopSignal,
       stopTimeout: this.stopTimeout === undefined ? undefined : Number(this.stopTimeout), init: this.init,
-      logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, tz: this.tz, rm: this.rm, restart: this.restart, pull, replace: this.replace,
+      logDriver: this.logDriver, logOpts: this.logOpt, userns: this.userns, rootfs: this.rootfs, tz: this.tz, rm: this.rm, restart: this.restart, pull, replace: this.replace,
       tlsVerify: this.tlsVerify, quiet: this.quiet, progress, warn: (m) => this.warn(m),
     };
   }

@@ -44,6 +44,8 @@ export interface CreateOptions extends NetworkFlags {
   volumesFrom?: string[];
   ulimits: string[];
   expose?: string[];
+  /** --rootfs: `image` is a directory to run from */
+  rootfs?: boolean;
   pid?: string;
   ipc?: string;
   uts?: string;
@@ -123,12 +125,20 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   }
   const restart = parseRestart(o.restart);
   // image: per --pull
-  let img = findImage(engine.store.read(), o.image);
-  if (o.pull === 'always' || o.pull === 'newer' || (!img && o.pull !== 'never')) {
+  // --rootfs: the "image" is a directory used as the container's root as it is
+  let rootfsDir: string | undefined;
+  if (o.rootfs) {
+    rootfsDir = path.resolve(o.image.replace(/:O$/, ''));
+    const st = await fsp.stat(rootfsDir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new TsmanError('EUSAGE', `stat ${rootfsDir}: ${st ? 'not a directory' : 'no such file or directory'}`);
+    if (o.userns === 'keep-id') throw new TsmanError('EUSAGE', '--userns=keep-id cannot be used with --rootfs');
+  }
+  let img = rootfsDir ? undefined : findImage(engine.store.read(), o.image);
+  if (!rootfsDir && (o.pull === 'always' || o.pull === 'newer' || (!img && o.pull !== 'never'))) {
     img = await engine.pull(o.image, { tlsVerify: o.tlsVerify, progress: o.progress, warn: o.warn });
   }
-  if (!img) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
-  const ic = (await engine.store.readConfig<ImageConfig>(img.id)).config ?? {};
+  if (!img && !rootfsDir) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
+  const ic = img ? (await engine.store.readConfig<ImageConfig>(img.id)).config ?? {} : {};
 
   const entrypoint = o.entrypoint !== undefined ? (o.entrypoint === '' ? [] : parseEntrypoint(o.entrypoint)) : (ic.Entrypoint ?? []);
   const cmd = o.args.length > 0 ? o.args : (o.entrypoint !== undefined ? [] : (ic.Cmd ?? []));
@@ -242,12 +252,13 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     imageVolumes: Object.keys(ic.Volumes ?? {}),
   });
 
-  const imageName = img.names[0] ?? img.id;
-  const rec: ContainerRecord = { id, name: o.name ?? '', imageId: img.id, imageName, created: new Date().toISOString(), config };
+  if (rootfsDir) config.rootfs = rootfsDir;
+  const imageName = img ? img.names[0] ?? img.id : rootfsDir!;
+  const rec: ContainerRecord = { id, name: o.name ?? '', imageId: img?.id ?? '', imageName, created: new Date().toISOString(), config };
   const imgRec = img;
   await engine.store.update(async (state) => {
     const ctrs = state.containers ??= [];
-    if (!state.images.some((i) => i.id === imgRec.id)) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
+    if (imgRec && !state.images.some((i) => i.id === imgRec.id)) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
     if (rec.name === '') rec.name = randomName(new Set(ctrs.map((c) => c.name)));
     const clash = ctrs.find((c) => c.name === rec.name);
     if (clash) {
@@ -260,7 +271,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   await mkdirp(p.diff, 0o755);
   await mkdirp(p.work, 0o700);
   await mkdirp(p.userdata, 0o700);
-  if (!engine.store.driver.stacksLayers) {
+  if (img && !engine.store.driver.stacksLayers) {
     await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
   }
   return rec;

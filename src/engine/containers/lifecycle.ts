@@ -31,6 +31,7 @@ export async function currentState(engine: Engine, id: string): Promise<Containe
 }
 
 export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
+  if (c.config.rootfs) return c.config.rootfs;
   const p = new ContainerPaths(engine.store, c.id);
   if (isMountPoint(p.merged)) return p.merged;
   await mkdirp(p.merged, 0o755);

@@ -110,7 +110,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
     },
     Image: c.imageId,
     ImageName: c.imageName,
-    Rootfs: '',
+    Rootfs: c.config.rootfs ?? '',
     Pod: '',
     ResolvConfPath: `${p.userdata}/resolv.conf`,
     HostnamePath: `${p.userdata}/hostname`,

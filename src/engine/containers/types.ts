@@ -68,6 +68,8 @@ export interface ContainerConfig {
   restartRetries: number;
   /** --userns=keep-id (rootless): the user's own ids, kept inside a user namespace of the container's own */
   keepId?: { uid: number; gid: number; name: string; home: string };
+  /** --rootfs: the directory the container runs from (no image, nothing mounted) */
+  rootfs?: string;
   /** --tz (podman: the zone file is bind-mounted on /etc/localtime) */
   timezone?: string;
 }
