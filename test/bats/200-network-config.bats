@@ -580,7 +580,9 @@ podman"
     assert_output "Error: accepts 1 arg(s), received 2"
     run_tsman 125 network
     assert_output -p "Available Commands:
-  create      Create a network"
+  connect     Add container to a network
+  create      Create a network
+  disconnect  Disconnect a container from a network"
     assert_output -p "Error: missing command 'tsman network COMMAND'"
     run_tsman 125 network foo
     assert_output "Error: unrecognized command \`tsman network foo\`
