@@ -152,8 +152,7 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     assert_output -p 'must be between 1 and 65535'
 }
 
-@test "rootless: the host's loopback is reachable only with allow_host_loopback=true" {
-    is_rootless || skip "slirp4netns option"
+@test "slirp4netns: the host's loopback is reachable only with allow_host_loopback=true" {
     pull_busybox
     port=$(free_port)
     mkdir -p $BATS_TEST_TMPDIR/hostwww && echo on-the-host > $BATS_TEST_TMPDIR/hostwww/index.html
@@ -161,7 +160,7 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     srv=$!
     run_tsman run --rm --network slirp4netns:allow_host_loopback=true $IMAGE wget -qO- http://10.0.2.2:$port/index.html
     assert_output on-the-host
-    run_tsman 1 run --rm $IMAGE wget -qO- http://10.0.2.2:$port/index.html
+    run_tsman 1 run --rm --network slirp4netns $IMAGE wget -qO- http://10.0.2.2:$port/index.html
     run_tsman run --rm --network slirp4netns:cidr=10.41.0.0/24,mtu=1500 $IMAGE sh -c 'ip route | grep default; cat /sys/class/net/tap0/mtu'
     assert_output $'default via 10.41.0.2 dev tap0 \n1500'
     kill $srv
