@@ -23,9 +23,12 @@ T=$SRC/bin/tsman
 \$T unshare sh -c 'ls -ln \$($SRC/bin/tsman image mount 127.0.0.1:5000/tsman/busybox) | head -5'
 \$T info --format '{{.Host.Security.Rootless}} {{.Store.GraphDriverName}} {{.Store.GraphRoot}}'
 \$T run --rm 127.0.0.1:5000/tsman/busybox sh -c 'echo hello from a rootless container; id; grep CapEff /proc/self/status'
-\$T run -d --name demo-web 127.0.0.1:5000/tsman/busybox sh -c 'echo serving; sleep 1000'
+mkdir -p ~/demo-www && echo 'hello through a published port' > ~/demo-www/index.html
+\$T run -d --name demo-web -p 127.0.0.1:18080:80 -v ~/demo-www:/www:ro 127.0.0.1:5000/tsman/busybox httpd -f -v -p 80 -h /www
 \$T ps
+\$T port demo-web
+for i in \$(seq 1 50); do curl -sf http://127.0.0.1:18080/index.html && break; sleep 0.2; done; curl -sf -o /dev/null http://127.0.0.1:18080/index.html
 \$T logs demo-web
-\$T rm -f demo-web
+\$T rm -f -t 0 demo-web
 \$T rmi 127.0.0.1:5000/tsman/busybox:latest
 "
