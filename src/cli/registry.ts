@@ -75,6 +75,7 @@ export const commands: CommandEntry[] = [
   { paths: [['network', 'exists']], load: async () => (await import('./network/exists.js')).NetworkExistsCommand },
   { paths: [['network', 'connect']], load: async () => (await import('./network/connect.js')).NetworkConnectCommand },
   { paths: [['network', 'disconnect']], load: async () => (await import('./network/connect.js')).NetworkDisconnectCommand },
+  { paths: [['network', 'reload']], load: async () => (await import('./network/reload.js')).NetworkReloadCommand },
   { paths: [['network']], load: async () => (await import('./network/help.js')).NetworkCommand },
   { paths: [['cp'],['container', 'cp']], load: async () => (await import('./container/cp.js')).CpCommand },
   { paths: [['mount'],['container', 'mount']], load: async () => (await import('./container/mount.js')).MountCommand },

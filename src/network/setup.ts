@@ -542,3 +542,18 @@ export async function peerHostLines(engine: Engine, c: ContainerRecord): Promise
 }
 
 export type { SlirpOptions, PortMapping };
+
+/**
+ * `network reload`: the nft table rebuilt from the IPAM file, after something flushed the host's
+ * rules (rootless: the shared namespace's table; the forwarders and slirp4netns are processes
+ * and need nothing).
+ */
+export async function reloadFirewall(engine: Engine): Promise<void> {
+  await fsp.mkdir(netDir(engine), { recursive: true, mode: 0o700 });
+  await netLock(engine).with(async () => {
+    const ipam = await readIpam(engine);
+    collectLeftovers(ipam);
+    const ns = await hostNs(engine, false);
+    if (ns || !engine.rootless) await applyNft(engine, ns, ipam);
+  });
+}

@@ -278,3 +278,26 @@ serve_site() {  # name port-args... : httpd in a container serving $BATS_TEST_TM
     run_tsman rm -a -f -t 0
     run_tsman network rm net1 net2
 }
+
+@test "network reload: rules flushed behind tsman's back come back" {
+    pull_busybox
+    port=$(free_port)
+    serve_site rl -p 127.0.0.1:$port:80
+    run fetch http://127.0.0.1:$port/index.html
+    assert_output 'hello from rl'
+    run_tsman 125 network reload
+    assert_output 'Error: you must provide at least one name or id'
+    run_tsman 125 network reload nosuch
+    assert_output 'Error: no container with name or ID "nosuch" found: no such container'
+    if ! is_rootless; then
+        nft delete table ip tsman
+        run curl -s --max-time 2 http://127.0.0.1:$port/index.html
+        [ "$status" -ne 0 ]
+    fi
+    cid=$(tsman_cmd inspect --format '{{.Id}}' rl)
+    run_tsman network reload --all
+    if is_rootless; then assert_output ''; else assert_output "$cid"; fi
+    run fetch http://127.0.0.1:$port/index.html
+    assert_output 'hello from rl'
+    run_tsman rm -f -t 0 rl
+}

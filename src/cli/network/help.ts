@@ -11,6 +11,7 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['inspect', 'Display detailed information on one or more networks'],
   ['ls', 'List networks'],
   ['prune', 'Remove all unused networks'],
+  ['reload', 'Reload firewall rules for one or more containers'],
   ['rm', 'Remove one or more networks'],
 ];
 
