@@ -485,6 +485,7 @@ $imgid"
     done
     run_tsman ps -a -q
     assert_output ""
+    in_userns "grep '$TSMAN_RUNROOT' /proc/self/mountinfo" >&2 || true
     run in_userns "grep -c '$TSMAN_RUNROOT' /proc/self/mountinfo"
     assert_output 0
     for i in $(seq 1 30); do pgrep -f "conmon .*-n rk " >/dev/null || break; sleep 0.1; done
