@@ -8,7 +8,7 @@
 //
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
-import { promises as fsp, createReadStream, statSync, readFileSync, type Stats } from 'node:fs';
+import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
@@ -19,6 +19,7 @@ import { removeTree } from '../storage/store.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { goMap } from '../format/values.js';
 import { groupFilters } from '../util/filters.js';
+import { isMountPoint } from './imagemount.js';
 
 export interface VolumeRecord {
   name: string;
@@ -645,19 +646,11 @@ export async function importVolume(engine: Engine, name: string, input: Readable
 
 // ---- volume mount / unmount ------------------------------------------------------------------
 
-function mountedAt(target: string): boolean {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === target);
-  } catch {
-    return false;
-  }
-}
-
 /** `volume mount`: the volume's data directory, mounted first when the volume has mount options. */
 export async function mountVolume(engine: Engine, name: string): Promise<string> {
   const rec = getVolume(engine, name);
   const m = volumeMountOptions(rec);
-  if (m && !mountedAt(rec.mountpoint)) {
+  if (m && !isMountPoint(rec.mountpoint)) {
     const { spawnSync } = await import('node:child_process');
     const args = m.type === 'bind' ? ['--bind', ...(m.options.filter((o) => o !== 'bind').length ? ['-o', m.options.filter((o) => o !== 'bind').join(',')] : []), m.source, rec.mountpoint]
       : ['-t', m.type, ...(m.options.length ? ['-o', m.options.join(',')] : []), m.source, rec.mountpoint];
@@ -670,7 +663,7 @@ export async function mountVolume(engine: Engine, name: string): Promise<string>
 /** `volume unmount`: undo what mountVolume mounted; a plain volume has nothing to unmount. */
 export async function unmountVolume(engine: Engine, name: string): Promise<string> {
   const rec = getVolume(engine, name);
-  if (volumeMountOptions(rec) && mountedAt(rec.mountpoint)) {
+  if (volumeMountOptions(rec) && isMountPoint(rec.mountpoint)) {
     const { umount2 } = await import('../util/libc.js');
     umount2(rec.mountpoint);
   }

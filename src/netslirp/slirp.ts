@@ -115,8 +115,12 @@ export async function startSlirp(o: { nsPath: string; apiSocket?: string; logFil
     throw new TsmanError('EGENERIC', `slirp4netns failed${why ? `: ${why}` : ''}`);
   }
   child.unref();
-  const handle = (exitSocket as unknown as { _handle?: { fd?: number } })._handle;
-  return { pid: child.pid!, exitFd: handle?.fd ?? -1, exitSocket };
+  return { pid: child.pid!, exitFd: handleFd(exitSocket), exitSocket };
+}
+
+/** The fd under a Node socket or server (to hand on to a child process); -1 when it has none. */
+export function handleFd(h: unknown): number {
+  return (h as { _handle?: { fd?: number } })._handle?.fd ?? -1;
 }
 
 /** One request on slirp4netns's API socket. */
@@ -142,10 +146,6 @@ export async function addHostFwd(socket: string, f: { proto: string; hostAddr: s
     throw new TsmanError('EINUSE', `cannot expose port ${f.hostPort}/${f.proto} on ${f.hostAddr}: ${e.desc ?? JSON.stringify(e)}`);
   }
   return Number((r['return'] as { id?: number } | undefined)?.id ?? -1);
-}
-
-export async function removeHostFwd(socket: string, id: number): Promise<void> {
-  await slirpApi(socket, { execute: 'remove_hostfwd', arguments: { id } });
 }
 
 export interface ForwarderStarted { pid: number; exitFd: number; exitSocket: Socket }
@@ -178,6 +178,5 @@ export async function startPortForwarder(ns: string, ports: Array<{ proto: strin
     throw new TsmanError('EINUSE', `rootlessport ${answer.replace(/^error: /, '') || 'exited without a word'}`);
   }
   child.unref();
-  const handle = (exitSocket as unknown as { _handle?: { fd?: number } })._handle;
-  return { pid: child.pid!, exitFd: handle?.fd ?? -1, exitSocket };
+  return { pid: child.pid!, exitFd: handleFd(exitSocket), exitSocket };
 }

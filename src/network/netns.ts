@@ -66,12 +66,3 @@ export async function removeNetns(file: string): Promise<void> {
   try { umount2(file, MNT_DETACH); } catch { /* not mounted */ }
   await fsp.rm(file, { force: true });
 }
-
-export async function netnsExists(file: string): Promise<boolean> {
-  try {
-    const mi = await fsp.readFile('/proc/self/mountinfo', 'utf8');
-    return mi.split('\n').some((l) => l.split(' ')[4] === file);
-  } catch {
-    return false;
-  }
-}

@@ -3,6 +3,7 @@
 import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import { TsmanError } from '../errors.js';
+import { handleFd } from '../netslirp/slirp.js';
 
 /** podman's types.PortMapping, one per range */
 export interface PortMapping {
@@ -83,28 +84,7 @@ export function expandPorts(ports: PortMapping[]): Array<{ hostIp: string; hostP
 
 /** Check each host port can be bound now (podman refuses the container when one cannot). */
 export async function checkPortsFree(ports: PortMapping[]): Promise<void> {
-  for (const p of expandPorts(ports)) {
-    const host = p.hostIp || '0.0.0.0';
-    const err = await tryBind(p.protocol, host, p.hostPort);
-    if (err) {
-      throw new TsmanError('EINUSE', `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol} ${host}:${p.hostPort}: bind: ${err}`);
-    }
-  }
-}
-
-function tryBind(proto: string, host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const fail = (e: NodeJS.ErrnoException): void => resolve(e.code === 'EADDRINUSE' ? 'address already in use' : e.message);
-    if (proto === 'udp') {
-      const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-      s.once('error', fail);
-      s.bind(port, host, () => s.close(() => resolve(undefined)));
-    } else {
-      const s = net.createServer();
-      s.once('error', fail);
-      s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(undefined)));
-    }
-  });
+  (await reservePorts(ports)).close();
 }
 
 /** A free port the kernel picks (for `-p 80` and `-P`). */
@@ -220,6 +200,6 @@ export async function reservePorts(ports: PortMapping[]): Promise<{ fds: number[
     close();
     throw err;
   }
-  const fds = held.map((h) => (h as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1).filter((fd) => fd >= 0);
+  const fds = held.map(handleFd).filter((fd) => fd >= 0);
   return { fds, close };
 }
