@@ -6,19 +6,33 @@ import { normalizeBooleanFlags, extractGlobals, splitShortValues } from './optio
 import type { TsmanCommand, TsmanContext } from './base.js';
 import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { useLazyMachine } from './lazymachine.js';
+
+/** The key of the command set a command line's first word selects (see makeCli). */
+function commandSetKey(first: string | undefined): string {
+  return first !== undefined && !first.startsWith('-') && first !== 'help' && commands.some((c) => c.paths.some((p) => p[0] === first))
+    ? first : ALL;
+}
+const ALL = '_all';
+
+/**
+ * A Cli with the commands a first word can name (`key`), or all of them for help and errors:
+ * clipanion compiles one state machine over every registered command (~100 ms for all of them).
+ */
+export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
+  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
+  const wanted = key === ALL ? commands : commands.filter((c) => c.paths.some((p) => p[0] === key));
+  for (const c of await Promise.all(wanted.map((e) => e.load()))) cli.register(c);
+  return cli;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
   const words = new Set<string>();
   for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
   const { globals, rest } = extractGlobals(argv, words);
-  // clipanion compiles one state machine over every registered command (~100 ms for all of
-  // them): register only the commands the first word can name, or all for help and errors
-  const first = rest[0];
-  const wanted = first !== undefined && !first.startsWith('-') && first !== 'help'
-    ? commands.filter((c) => c.paths.some((p) => p[0] === first))
-    : [];
-  for (const c of await Promise.all((wanted.length > 0 ? wanted : commands).map((e) => e.load()))) cli.register(c);
+  const key = commandSetKey(rest[0]);
+  const cli = await makeCli(key);
+  useLazyMachine(cli as unknown as Cli<never>);
   const args = normalizeBooleanFlags(splitShortValues(rest, words));
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   const context: TsmanContext = { ...Cli.defaultContext, globals };

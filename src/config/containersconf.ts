@@ -4,7 +4,7 @@
 // for podman's TOML decoder.
 
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../util/selfpath.js';
 import { TsmanError } from '../errors.js';
 import {
   checkValue, dropInFiles, fileExists, isTable, readTomlFile, tomlType,
@@ -218,7 +218,7 @@ export function defaultContainersConf(opts: { cgroup2: boolean }): ContainersCon
 
 /** The documented defaults file at the repo root (dist/src/config/ -> ../../../containers.conf). */
 export function shippedContainersConfPath(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../containers.conf');
+  return path.join(PACKAGE_ROOT, 'containers.conf');
 }
 
 /**

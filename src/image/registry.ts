@@ -55,11 +55,15 @@ const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/cert
 let systemRootsP: Promise<readonly string[]> | undefined;
 function systemRoots(): Promise<readonly string[]> {
   systemRootsP ??= (async () => {
+    // what Node would have added from NODE_EXTRA_CA_CERTS (bin/tsman passes it on under this
+    // name so that Node does not parse it at every start)
+    const extraFile = process.env.TSMAN_EXTRA_CA_CERTS || process.env.NODE_EXTRA_CA_CERTS;
+    const extra = extraFile ? [await fsp.readFile(extraFile, 'utf8').catch(() => '')].filter((p) => p.includes('BEGIN CERTIFICATE')) : [];
     for (const f of SYSTEM_BUNDLES) {
       const pem = await fsp.readFile(f, 'utf8').catch(() => '');
-      if (pem.includes('BEGIN CERTIFICATE')) return [pem];
+      if (pem.includes('BEGIN CERTIFICATE')) return [pem, ...extra];
     }
-    return tls.rootCertificates;
+    return [...tls.rootCertificates, ...extra];
   })();
   return systemRootsP;
 }

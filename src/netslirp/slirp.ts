@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
 import { ipToInt, intToIp } from '../network/ipnet.js';
+import { distSrcPath } from '../util/selfpath.js';
 
 export interface SlirpOptions {
   allowHostLoopback: boolean;
@@ -155,7 +156,7 @@ export interface ForwarderStarted { pid: number; exitFd: number; exitSocket: Soc
  * every host port is bound. Its --exit-fd-like fd 3: pass `exitFd` to the monitor, then close.
  */
 export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string, noLifeFd = false): Promise<ForwarderStarted> {
-  const script = new URL('./portfwd.js', import.meta.url).pathname;
+  const script = distSrcPath('netslirp/portfwd.js');
   const log = openSync(logFile, 'a', 0o600);
   let child;
   try {

@@ -1,8 +1,9 @@
 // Syscalls Node lacks, through koffi. Loaded lazily: most commands never need them, and loading
 // libc through koffi costs a few milliseconds.
 import { createRequire } from 'node:module';
+import { distSrcPath } from './selfpath.js';
 
-const require = createRequire(import.meta.url);
+const require = createRequire(distSrcPath('util/libc.js'));
 
 type Fn = (...args: unknown[]) => number;
 

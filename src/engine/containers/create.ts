@@ -147,7 +147,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
 
   const fileEnv: string[] = [];
   for (const f of o.envFile) fileEnv.push(...await readEnvFile(f));
-  const hostEnv = o.envHost ? Object.entries(process.env).filter(([k]) => !k.startsWith('_TSMAN')).map(([k, v]) => `${k}=${v}`) : [];
+  const hostEnv = o.envHost ? hostEnvironment() : [];
   const env = mergeEnv(
     ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'container=podman'],
     ic.Env ?? [],
@@ -308,4 +308,14 @@ function parseEntrypoint(s: string): string[] {
     } catch { /* a plain string */ }
   }
   return [s];
+}
+
+/** --env-host: the caller's environment as the user set it (bin/tsman's and the re-exec's markers undone). */
+function hostEnvironment(): string[] {
+  const env = { ...process.env };
+  if (env.TSMAN_EXTRA_CA_CERTS !== undefined) {
+    env.NODE_EXTRA_CA_CERTS = env.TSMAN_EXTRA_CA_CERTS;
+    delete env.TSMAN_EXTRA_CA_CERTS;
+  }
+  return Object.entries(env).filter(([k]) => !k.startsWith('_TSMAN')).map(([k, v]) => `${k}=${v}`);
 }

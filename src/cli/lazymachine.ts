@@ -1,0 +1,92 @@
+// clipanion compiles one state machine over the registered commands at every process() call and
+// then simplifies it as a whole: every node inherits the transitions of the nodes its shortcuts
+// (epsilon transitions) lead to. For `run`/`create` (~100 options, each reachable from several
+// nodes) that whole-machine pass is ~25 ms of a ~150 ms command on the test machines, while one
+// command line visits a handful of nodes. Here the machine is simplified lazily: a node's
+// shortcuts are folded in (clipanion's own merge, node by node) the first time the parser reads
+// that node. Folding a node needs its shortcut targets folded first, nothing else, so with an
+// acyclic shortcut graph (clipanion's builder makes one; test/unit/lazymachine.test.ts checks
+// every command set) the result is the same machine, node for node, as the eager pass.
+import type { Cli } from 'clipanion';
+import * as core from 'clipanion/lib/core.js';
+import { END_OF_INPUT } from 'clipanion/lib/constants.js';
+
+type Machine = core.StateMachine;
+type Node = Machine['nodes'][number];
+
+/** clipanion's CliBuilder as far as this file needs it (not public API). */
+interface CliBuilderLike {
+  builders: Array<{ compile: () => { machine: Machine; context: unknown } }>;
+  compile: () => {
+    machine: Machine;
+    contexts: unknown[];
+    process: (input: string[]) => core.RunState;
+    suggest: (input: string[], partial: boolean) => unknown;
+  };
+}
+
+/** Fold one node's shortcuts into it: clipanion's simplifyMachine body, for that node only. */
+function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
+  const nodeDef = nodes[node]!;
+  for (const { to } of nodeDef.shortcuts) ensure(to);
+  const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
+  while (nodeDef.shortcuts.length > 0) {
+    const { to } = nodeDef.shortcuts.shift()!;
+    const toDef = nodes[to]!;
+    for (const [segment, transitions] of Object.entries(toDef.statics)) {
+      const store = !Object.prototype.hasOwnProperty.call(nodeDef.statics, segment)
+        ? nodeDef.statics[segment] = []
+        : nodeDef.statics[segment]!;
+      for (const transition of transitions) {
+        if (!store.some(({ to: t }) => transition.to === t)) store.push(transition);
+      }
+    }
+    for (const [test, transition] of toDef.dynamics) {
+      if (!nodeDef.dynamics.some(([otherTest, { to: t }]) => test === otherTest && transition.to === t)) nodeDef.dynamics.push([test, transition]);
+    }
+    for (const transition of toDef.shortcuts) {
+      if (!shortcuts.has(transition.to)) {
+        nodeDef.shortcuts.push(transition);
+        shortcuts.add(transition.to);
+      }
+    }
+  }
+}
+
+/**
+ * The unsimplified machine of `builders` (clipanion's CliBuilder.compile() minus the simplify
+ * pass) behind a view of its node list that folds each node the first time it is read.
+ */
+export function lazyMachine(builders: CliBuilderLike['builders']): { machine: Machine; contexts: unknown[]; ensure: (n: number) => void } {
+  const compiled = builders.map((b) => b.compile());
+  const raw = core.makeAnyOfMachine(compiled.map((c) => c.machine));
+  const done = new Set<number>();
+  const ensure = (n: number): void => {
+    if (done.has(n)) return;
+    done.add(n);
+    fold(raw.nodes, n, ensure);
+  };
+  const nodes = new Proxy(raw.nodes, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop.length > 0 && prop.charCodeAt(0) >= 48 && prop.charCodeAt(0) <= 57) ensure(Number(prop));
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  return { machine: { ...raw, nodes }, contexts: compiled.map((c) => c.context), ensure };
+}
+
+/** Make `cli` parse with a lazily simplified machine (suggestions keep clipanion's own). */
+export function useLazyMachine(cli: Cli<never>): void {
+  const b = (cli as unknown as { builder: CliBuilderLike }).builder;
+  const original = b.compile.bind(b);
+  b.compile = () => {
+    const { machine, contexts } = lazyMachine(b.builders);
+    return {
+      machine,
+      contexts,
+      // clipanion's runMachine(), which core.js does not export
+      process: (input: string[]) => core.selectBestState(input, core.runMachineInternal(machine, [...input, END_OF_INPUT]).map(({ state }) => state)),
+      suggest: (input: string[], partial: boolean) => original().suggest(input, partial),
+    };
+  };
+}
