@@ -29,7 +29,7 @@ function finish(p) {
 const file = path.join(__dirname, '..', 'dist', 'tsman.cjs');
 let source;
 try {
-  source = fs.readFileSync(file, 'utf8');
+  source = fs.readFileSync(file, 'latin1'); // ASCII only: see hack/bundle.mjs
 } catch {
   finish(import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))));
   return;

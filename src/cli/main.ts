@@ -7,6 +7,7 @@ import type { TsmanCommand, TsmanContext } from './base.js';
 import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { useLazyMachine } from './lazymachine.js';
+import { mark } from '../util/timing.js';
 
 /** The key of the command set a command line's first word selects (see makeCli). */
 function commandSetKey(first: string | undefined): string {
@@ -29,6 +30,7 @@ export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
 export async function main(argv: string[]): Promise<number> {
   const words = new Set<string>();
   for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
+  mark('main');
   const { globals, rest } = extractGlobals(argv, words);
   const key = commandSetKey(rest[0]);
   const cli = await makeCli(key);
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  mark('parsed');
   try {
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;

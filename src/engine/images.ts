@@ -7,7 +7,7 @@ import { removeTree } from '../storage/store.js';
 import { TsmanError, wrapError } from '../errors.js';
 import { findImage, mustFindImage, splitName } from './lookup.js';
 import { parseReference, refString, isShortName } from '../image/reference.js';
-import { pullImage, recordImage } from '../image/pull.js';
+// pull.js (HTTP, TLS, decompressors: ~5 ms to load) is imported when an image is pulled
 import type { PullSource } from '../image/pull.js';
 import type { Progress } from '../image/progress.js';
 import type { ImageConfig } from '../image/mediatypes.js';
@@ -84,6 +84,7 @@ export async function pull(engine: Engine, name: string, req: PullRequest): Prom
       req.progress.message(`Trying to pull ${full}...`);
       req.progress.message('Getting image source signatures');
       try {
+        const { pullImage } = await import('../image/pull.js');
         const rec = await pullImage(engine.store, src, { platform, progress: req.progress, rootless: engine.rootless, warn: req.warn });
         req.progress.message('Storing signatures');
         req.progress.finish();
@@ -278,6 +279,7 @@ function normalizeTarget(t: string): string {
 
 export async function tag(engine: Engine, name: string, targets: string[]): Promise<void> {
   const norm = targets.map(normalizeTarget);
+  const { recordImage } = await import('../image/pull.js');
   await engine.store.update((state) => {
     const rec = mustFindImage(state, name);
     for (const t of norm) recordImage(state, rec, t);

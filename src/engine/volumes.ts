@@ -9,6 +9,7 @@
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
 import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
@@ -320,10 +321,10 @@ const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3
 
 /** Go's time.ParseDuration, in milliseconds; undefined when s is not a duration. */
 export function parseGoDuration(s: string): number | undefined {
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(s);
+  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+|0)$/.exec(s);
   if (!m) return undefined;
   let total = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * DURATION_UNITS[part[2]!]!;
+  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g)) total += Number(part[1]) * DURATION_UNITS[part[2]!]!;
   return m[1] === '-' ? -total : total;
 }
 
@@ -651,7 +652,6 @@ export async function mountVolume(engine: Engine, name: string): Promise<string>
   const rec = getVolume(engine, name);
   const m = volumeMountOptions(rec);
   if (m && !isMountPoint(rec.mountpoint)) {
-    const { spawnSync } = await import('node:child_process');
     const args = m.type === 'bind' ? ['--bind', ...(m.options.filter((o) => o !== 'bind').length ? ['-o', m.options.filter((o) => o !== 'bind').join(',')] : []), m.source, rec.mountpoint]
       : ['-t', m.type, ...(m.options.length ? ['-o', m.options.join(',')] : []), m.source, rec.mountpoint];
     const r = spawnSync('mount', args, { encoding: 'utf8' });

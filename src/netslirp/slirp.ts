@@ -3,7 +3,7 @@
 // and ended when the --exit-fd closes: the caller hands that fd to conmon, so slirp4netns never
 // outlives the container's monitor even if no tsman runs cleanup. Ports go through its API socket.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
@@ -110,7 +110,6 @@ export async function startSlirp(o: { nsPath: string; apiSocket?: string; logFil
   ready.destroy();
   if (!ok) {
     exitSocket.destroy();
-    const { readFileSync } = await import('node:fs');
     let why = '';
     try { why = readFileSync(o.logFile, 'utf8').trim().split('\n').slice(-3).join(': '); } catch { /* none */ }
     throw new TsmanError('EGENERIC', `slirp4netns failed${why ? `: ${why}` : ''}`);

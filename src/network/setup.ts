@@ -200,7 +200,7 @@ async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState,
 
 export async function writeState(engine: Engine, id: string, s: NetState): Promise<void> {
   await fsp.mkdir(path.dirname(stateFile(engine, id)), { recursive: true, mode: 0o700 });
-  await atomicWriteJson(stateFile(engine, id), s, 0o600);
+  await atomicWriteJson(stateFile(engine, id), s, 0o600, { durable: false });
 }
 
 /** Undo what setup made; safe to call twice and after a crash half-way. */
@@ -300,7 +300,7 @@ async function hostNs(engine: Engine, create: boolean): Promise<string | undefin
     noExitFd: true,
   });
   s.exitSocket.destroy();
-  await atomicWriteJson(info, { pid: s.pid, startTime: processStartTime(s.pid) }, 0o600);
+  await atomicWriteJson(info, { pid: s.pid, startTime: processStartTime(s.pid) }, 0o600, { durable: false });
   await mustRunIn(file, 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
   return file;
 }
@@ -400,7 +400,7 @@ export async function attachBridges(engine: Engine, c: ContainerRecord, state: N
     });
     // the namespace file must show in the state before anything can fail half-way
     await writeState(engine, c.id, state);
-    await atomicWriteJson(ipamFile(engine), ipam, 0o600);
+    await atomicWriteJson(ipamFile(engine), ipam, 0o600, { durable: false });
     // bridge and address lines fail when they exist already: -force goes on; the veth lines must not fail
     await ipBatch(ns, hostLines.filter((l) => !l.includes(' veth')), true);
     await ipBatch(ns, hostLines.filter((l) => l.includes(' veth')));
@@ -414,7 +414,7 @@ export async function attachBridges(engine: Engine, c: ContainerRecord, state: N
     // rootless, the port forwarder connects to the container from inside the shared namespace
     if (!ns && !only) {
       ipam.ports[c.id] = expandPorts(c.config.ports ?? []).map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, ip: first.ip, port: p.containerPort, protocol: p.protocol }));
-      await atomicWriteJson(ipamFile(engine), ipam, 0o600);
+      await atomicWriteJson(ipamFile(engine), ipam, 0o600, { durable: false });
     }
     await applyNft(engine, ns, ipam);
   });
@@ -448,7 +448,7 @@ export async function detachBridges(engine: Engine, c: ContainerRecord, s: NetSt
       if (i.bridge && !ipam.networks[i.network]) lines.push(`link del ${i.bridge}`);
     }
     if (lines.length && (ns || !engine.rootless)) await ipBatch(ns, lines, true).catch(() => undefined);
-    if (changed) await atomicWriteJson(ipamFile(engine), ipam, 0o600);
+    if (changed) await atomicWriteJson(ipamFile(engine), ipam, 0o600, { durable: false });
     if (ns || !engine.rootless) await applyNft(engine, ns, ipam);
     if (ns && Object.keys(ipam.networks).length === 0) await dropRootlessNetns(engine);
   });

@@ -12,7 +12,7 @@
 // layers/<id> under storage.lock just before store.json names it. So after a kill -9 at any point,
 // leftovers are (a) tmp dirs whose owner process is gone and (b) layer dirs no record names; both
 // are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileLock } from '../util/lock.js';
@@ -172,7 +172,8 @@ export async function listDir(d: string): Promise<string[]> {
 /** rm -rf that also copes with read-only directories left by an image (chmod u+w on the way). */
 export async function removeTree(p: string): Promise<void> {
   try {
-    await fsp.rm(p, { recursive: true, force: true, maxRetries: 2 });
+    // synchronous: a container's tree is small, and each async step is a thread-pool round trip
+    rmSync(p, { recursive: true, force: true, maxRetries: 2 });
   } catch (err) {
     if (errnoCode(err) !== 'EACCES' && errnoCode(err) !== 'EPERM') throw err;
     await makeWritable(p);

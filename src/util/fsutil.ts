@@ -1,6 +1,5 @@
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp, constants as fsc, openSync, writeFileSync, fsyncSync, closeSync, renameSync, rmSync, readFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { errnoCode } from '../errors.js';
 
 /**
@@ -8,43 +7,66 @@ import { errnoCode } from '../errors.js';
  * A reader sees the old content or the new, never a half-written file (containers/storage's
  * AtomicFileWriter does the same).
  */
-export async function atomicWriteFile(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
-  const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fsyncDir(dir);
+export interface WriteOpts {
+  /**
+   * fsync the file and its directory (default). Off for files that are rebuilt at every start or
+   * live in the run root (a tmpfs, gone at reboot): the rename alone already makes the change
+   * atomic for every reader, and each fsync can cost milliseconds on a disk.
+   */
+  durable?: boolean;
 }
 
-export async function atomicWriteJson(file: string, value: unknown, mode = 0o644): Promise<void> {
-  await atomicWriteFile(file, JSON.stringify(value, null, 1) + '\n', mode);
+/**
+ * Replace `file` atomically: write a temp file next to it, rename it over. Synchronous calls
+ * inside (small files: a round trip through libuv's thread pool costs more than the write).
+ */
+export async function atomicWriteFile(file: string, data: string | Uint8Array, mode = 0o644, opts: WriteOpts = {}): Promise<void> {
+  atomicWriteFileSync(file, data, mode, opts);
+}
+
+export function atomicWriteFileSync(file: string, data: string | Uint8Array, mode = 0o644, opts: WriteOpts = {}): void {
+  const durable = opts.durable ?? true;
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${(tmpSeq++).toString(36)}${Math.random().toString(36).slice(2, 8)}`);
+  const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+  try {
+    writeFileSync(fd, data);
+    if (durable) fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  if (durable) fsyncDirSync(dir);
+}
+let tmpSeq = 0;
+
+export async function atomicWriteJson(file: string, value: unknown, mode = 0o644, opts: WriteOpts = {}): Promise<void> {
+  atomicWriteFileSync(file, JSON.stringify(value, null, 1) + '\n', mode, opts);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
+  fsyncDirSync(dir);
+}
+
+function fsyncDirSync(dir: string): void {
   try {
-    const dh = await fsp.open(dir, fsc.O_RDONLY);
-    try { await dh.sync(); } finally { await dh.close(); }
+    const fd = openSync(dir, fsc.O_RDONLY);
+    try { fsyncSync(fd); } finally { closeSync(fd); }
   } catch { /* some filesystems refuse fsync on directories; the rename is still atomic */ }
 }
 
 export async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await fsp.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -62,7 +84,7 @@ export async function exists(p: string): Promise<boolean> {
 }
 
 export async function mkdirp(dir: string, mode = 0o700): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true, mode });
+  mkdirSync(dir, { recursive: true, mode });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -5,6 +5,27 @@ import { distSrcPath } from './selfpath.js';
 
 const require = createRequire(distSrcPath('util/libc.js'));
 
+type Koffi = typeof import('koffi');
+let koffiMod: Koffi | undefined;
+
+/**
+ * koffi's native module itself. Its index.js loads https, zlib and crypto for a download helper
+ * it only uses at install time (~10 ms of a ~12 ms load on the test machines); the native module
+ * alone is 1 ms. The package's entry is the fallback (another platform layout, a version check).
+ */
+export function loadKoffi(): Koffi {
+  if (koffiMod) return koffiMod;
+  const arch = process.arch === 'x64' || process.arch === 'arm64' || process.arch === 'ia32' ? process.arch : undefined;
+  if (arch && process.platform === 'linux') {
+    try {
+      const native = require(`koffi/build/koffi/linux_${arch}/koffi.node`) as Koffi & { version?: string };
+      const pkg = require('koffi/package.json') as { version: string };
+      if (native.version === pkg.version) return (koffiMod = native);
+    } catch { /* the package's own loader */ }
+  }
+  return (koffiMod = require('koffi') as Koffi);
+}
+
 type Fn = (...args: unknown[]) => number;
 
 interface Libc {
@@ -22,9 +43,8 @@ let libc: Libc | undefined;
 
 function load(): Libc {
   if (libc) return libc;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const koffi = require('koffi') as typeof import('koffi');
-  const lib = koffi.load('libc.so.6');
+  const k = loadKoffi();
+  const lib = k.load('libc.so.6');
   const errnoLoc = lib.func('int *__errno_location()');
   libc = {
     flock: lib.func('int flock(int fd, int op)') as Fn,
@@ -34,7 +54,7 @@ function load(): Libc {
     mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)') as Fn,
     umount2: lib.func('int umount2(const char *target, int flags)') as Fn,
     setns: lib.func('int setns(int fd, int nstype)') as Fn,
-    errno: () => koffi.decode(errnoLoc(), 'int') as number,
+    errno: () => k.decode(errnoLoc(), 'int') as number,
   };
   return libc;
 }
@@ -150,7 +170,7 @@ let sockLib: SockLib | undefined;
 
 function loadSock(): SockLib {
   if (sockLib) return sockLib;
-  const koffi = require('koffi') as typeof import('koffi');
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   sockLib = {
     socket: lib.func('int socket(int domain, int type, int protocol)') as Fn,

@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { Writable, type Readable } from 'node:stream';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { TsmanCommand } from '../base.js';
 import { TsmanError } from '../../errors.js';
 import { exactArgs } from './args.js';
@@ -26,7 +27,6 @@ export class VolumeExportCommand extends TsmanCommand {
     if (!lookupVolume(engine, this.args[0]!)) throw new TsmanError('ENOTFOUND', `no such volume ${this.args[0]}`);
     let out: Writable;
     if (this.output !== undefined && this.output !== '/dev/stdout') {
-      const { createWriteStream } = await import('node:fs');
       const file = this.output;
       const ws = createWriteStream(file);
       try {
@@ -65,7 +65,6 @@ export class VolumeImportCommand extends TsmanCommand {
     if (source === '-') {
       input = process.stdin;
     } else {
-      const { createReadStream } = await import('node:fs');
       const rs = createReadStream(source);
       try {
         await once(rs, 'open');

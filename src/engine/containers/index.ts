@@ -12,6 +12,7 @@ import { TsmanError } from '../../errors.js';
 import { parseFilters } from '../images.js';
 import { ContainerPaths } from './paths.js';
 import { inspectJson } from './report.js';
+import { mark } from '../../util/timing.js';
 
 export async function createOnly(engine: Engine, o: CreateOptions, cidfile?: string): Promise<ContainerRecord> {
   if (o.replace && o.name) await removeContainer(engine, o.name, { force: true, volumes: false, ignore: true });
@@ -29,7 +30,9 @@ export interface RunFlags {
 }
 
 export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags): Promise<number> {
+  mark('engine open');
   const c = await createOnly(engine, o);
+  mark('created');
   if (f.cidfile) {
     try {
       writeCidFile(f.cidfile, c.id);

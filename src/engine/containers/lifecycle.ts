@@ -16,6 +16,7 @@ import { isMountPoint } from '../imagemount.js';
 import { buildSpec, writeNetFiles } from './spec.js';
 import * as rt from './runtime.js';
 import { setupNetwork, teardownNetwork } from '../../network/setup.js';
+import { mark } from '../../util/timing.js';
 
 export function ctrLock(engine: Engine, id: string): FileLock {
   return new FileLock(new ContainerPaths(engine.store, id).lockFile);
@@ -87,9 +88,12 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     // a restart by the policy loses to a stop that came in meanwhile
     if (restartCount !== undefined && st.stoppedByUser) return;
     // a previous run's leftovers (exited but not cleaned up, or a host reboot)
-    if (st.status !== 'created' && !st.cleanedUp) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+    // (or the monitor's exit command has not finished deleting it yet)
+    if (st.status !== 'created' && (!st.cleanedUp || rt.runtimeKnows(engine, c.id))) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
+    mark('start: locked');
     const rootfs = await mountRootfs(engine, c);
+    mark('rootfs mounted');
     // a user namespace of the container's own (keep-id) must own the network namespace too:
     // the runtime makes it, tsman sets it up between create and start
     const late = !!c.config.keepId;
@@ -97,6 +101,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     let started: { pid: number; conmonPid: number };
     try {
       await buildSpec(engine, c, rootfs, net?.state);
+      mark('spec written');
       if (io) {
         await mkdirp(p.runDir, 0o700);
         await fsp.writeFile(rt.attachedFile(engine, c.id), String(process.pid));
@@ -104,6 +109,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
         await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
       }
       started = await rt.createWithConmon(engine, c, p, net?.keepFds ?? []);
+      mark('runtime created');
       if (late) {
         try {
           net = await setupNetwork(engine, c, `/proc/${started.pid}/ns/net`);
@@ -122,7 +128,9 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       net?.release();
     }
     const markRunning = async () => {
+      mark('attached');
       await rt.startRuntime(engine, c.id);
+      mark('runtime started');
       const startedAt = new Date().toISOString();
       await writeState(engine.store, c.id, {
         status: 'running', pid: started.pid, pidStartTime: processStartTime(started.pid),
@@ -154,14 +162,18 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
   if (io && c.config.logDriver === 'passthrough') {
     // the container has our stdio itself: just wait for it
     const code = await waitExit(engine, c.id);
-    await cleanupContainer(engine, c.id);
+    await cleanupContainer(engine, c.id, false, { runtimeGone: readExitCode(engine.store, c.id) !== undefined });
     return { exitCode: code };
   }
   if (!attachDone) return {};
   const how = await attachDone;
+  mark('attach ended');
   if (how === 'detached') return { detached: true };
   const code = await waitExit(engine, c.id);
-  await cleanupContainer(engine, c.id);
+  mark('exit code read');
+  // conmon wrote the exit file, so it runs the exit command, which deletes the runtime's state
+  await cleanupContainer(engine, c.id, false, { runtimeGone: readExitCode(engine.store, c.id) !== undefined });
+  mark('cleaned up');
   return { exitCode: code };
 }
 
@@ -188,16 +200,23 @@ export async function waitExit(engine: Engine, id: string, timeoutMs = 0): Promi
  * After exit: record the code, unmount, drop the runtime's state; then --rm removes the
  * container, or (when the monitor calls us) the restart policy may start it again.
  */
-export async function cleanupContainer(engine: Engine, id: string, fromMonitor = false): Promise<void> {
+export async function cleanupContainer(engine: Engine, id: string, fromMonitor = false, o: { runtimeGone?: boolean } = {}): Promise<void> {
   const c = findContainer(engine.store.read(), id);
   if (!c) return;
+  if (c.config.autoRemove) {
+    // --rm: the removal cleans up (once), nothing is recorded about a container about to go
+    const st = await currentState(engine, id);
+    if (st.status === 'running' || st.status === 'paused') return;
+    await removeContainer(engine, id, { force: true, volumes: true, ignore: true, runtimeGone: o.runtimeGone });
+    return;
+  }
   let remove = false;
   let restart: number | undefined;
   await ctrLock(engine, id).with(async () => {
     const st = await currentState(engine, id);
     if (st.status === 'running' || st.status === 'paused') return;
     if (!st.cleanedUp) {
-      await rt.deleteRuntime(engine, id, true).catch(() => undefined);
+      if (!o.runtimeGone) await rt.deleteRuntime(engine, id, true).catch(() => undefined);
       await teardownNetwork(engine, c);
       await unmountRootfs(engine, id);
       if (st.status === 'exited') {
@@ -260,7 +279,14 @@ export async function stopContainer(engine: Engine, c: ContainerRecord, timeoutS
   await cleanupContainer(engine, c.id);
 }
 
-export interface RemoveOpts { force: boolean; volumes: boolean; ignore?: boolean; timeout?: number }
+export interface RemoveOpts {
+  force: boolean;
+  volumes: boolean;
+  ignore?: boolean;
+  timeout?: number;
+  /** the monitor's exit command deletes the runtime's state: do not run the runtime for it */
+  runtimeGone?: boolean;
+}
 
 export async function removeContainer(engine: Engine, q: string, o: RemoveOpts): Promise<string | undefined> {
   const c = findContainer(engine.store.read(), q);
@@ -278,7 +304,7 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
   await ctrLock(engine, c.id).with(async () => {
     const now = readState(engine.store, c.id);
     if (now.status !== 'created' && !now.cleanedUp) {
-      await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
+      if (!o.runtimeGone) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
       await teardownNetwork(engine, c).catch(() => undefined);
     }
     await unmountRootfs(engine, c.id);

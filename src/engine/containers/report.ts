@@ -1,4 +1,6 @@
 // ps rows and inspect JSON with podman's field names.
+import { promises as fsp, type Dirent } from 'node:fs';
+import * as path from 'node:path';
 import { portsColumn, portBindings } from '../../network/ports.js';
 import { readNetStateSync } from '../../network/setup.js';
 import type { Engine } from '../index.js';
@@ -248,12 +250,10 @@ export function signalName(n: number): string {
 
 /** `ps -s`: bytes in the container's writable layer, and that plus its image (podman's "virtual"). */
 export async function containerSizes(engine: Engine, c: ContainerRecord): Promise<{ rwSize: number; rootFsSize: number }> {
-  const { promises: fsp } = await import('node:fs');
-  const path = await import('node:path');
   const seen = new Set<string>();
   const du = async (dir: string): Promise<number> => {
     let total = 0;
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch { return 0; }
     for (const e of entries) {
       const p = path.join(dir, e.name);

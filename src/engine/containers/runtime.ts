@@ -1,5 +1,7 @@
 // The engine's side of the monitor and the runtime: which runtime binary, conmon's arguments
 // (including the exit command that records the exit and cleans up), attach, kill, delete.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord } from './types.js';
 import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
@@ -20,18 +22,23 @@ export function oci(engine: Engine): OciRuntime {
   return new OciRuntime(runtimeChoice(engine).path, runtimeRoot(engine.store));
 }
 
-/** The argv conmon runs when the container exits: `tsman --root .. container cleanup <id>`. */
+/**
+ * The argv conmon runs when the container exits: first `runtime delete` (a C program started by
+ * conmon right at the exit, in parallel with whatever tsman does then: a foreground `run` does
+ * not start the runtime again for it), then `tsman --root .. container cleanup <id>` unless a
+ * foreground `run`/`start -a` that cleans up itself is alive (its pid in the `attached` file).
+ */
 export function exitCommand(engine: Engine, id: string): string[] {
-  const script = process.argv[1]!;
   const g = engine.globals;
-  const args = [process.execPath, script, '--root', engine.config.storage.graphroot, '--runroot', engine.config.storage.runroot,
+  const args = [process.execPath, process.argv[1]!, '--root', engine.config.storage.graphroot, '--runroot', engine.config.storage.runroot,
     '--storage-driver', engine.store.driver.name];
   if (g.registriesConf) args.push('--registries-conf', g.registriesConf);
   args.push('container', 'cleanup', id);
-  // a foreground `run`/`start -a` cleans up itself: then the monitor's call (a second Node
-  // start competing for the CPU) is skipped while that process is alive
-  const guard = 'f="$1"; shift; if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then exit 0; fi; exec "$@"';
-  return ['/bin/sh', '-c', guard, 'sh', attachedFile(engine, id), ...args];
+  // shell builtins only, but for the runtime and the final exec
+  const script = '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; f="$4"; shift 4; '
+    + 'if [ -f "$f" ] && read -r p <"$f" && kill -0 "$p" 2>/dev/null; then exit 0; fi; exec "$@"';
+  const rt = runtimeChoice(engine);
+  return ['/bin/sh', '-c', script, 'sh', rt.path, runtimeRoot(engine.store), id, attachedFile(engine, id), ...args];
 }
 
 export function attachedFile(engine: Engine, id: string): string {
@@ -66,6 +73,11 @@ export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, on
 export async function startRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).start(id); }
 export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> { await oci(engine).kill(id, signal, all); }
 /** `runtime delete`; a container the runtime does not know is not an error. */
+/** Whether the runtime still keeps state for the container (its directory under the runtime root). */
+export function runtimeKnows(engine: Engine, id: string): boolean {
+  return existsSync(path.join(runtimeRoot(engine.store), id));
+}
+
 export async function deleteRuntime(engine: Engine, id: string, force = false): Promise<void> {
   try {
     await oci(engine).delete(id, force);

@@ -7,6 +7,9 @@ import type { Engine } from '../index.js';
 import type { ContainerRecord } from './types.js';
 import { ContainerPaths } from './paths.js';
 import { atomicWriteFile } from '../../util/fsutil.js';
+
+/** Files of a container that are written again at every start: no fsync needed. */
+const VOLATILE = { durable: false };
 import { generateSpec } from '../../runtime/spec.js';
 import { resolveUser } from '../../runtime/users.js';
 import { VERSION } from '../../version.js';
@@ -98,9 +101,9 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   const peer = cfg.network.startsWith('container:') ? mustFindContainer(engine.store.read(), cfg.network.slice(10)) : undefined;
   const filesOf = peer ? new ContainerPaths(engine.store, peer.id).userdata : p.userdata;
   if (!peer) await writeNetFiles(engine, c, net);
-  await atomicWriteFile(path.join(p.userdata, 'hostname'), `${cfg.hostname}\n`);
+  await atomicWriteFile(path.join(p.userdata, 'hostname'), `${cfg.hostname}\n`, 0o644, VOLATILE);
   await atomicWriteFile(path.join(p.userdata, '.containerenv'),
-    `engine="tsman-${VERSION}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.imageName}"\nimageid="${c.imageId}"\nrootless=${engine.rootless ? 1 : 0}\n`);
+    `engine="tsman-${VERSION}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.imageName}"\nimageid="${c.imageId}"\nrootless=${engine.rootless ? 1 : 0}\n`, 0o644, VOLATILE);
 
   const bind = (src: string, dst: string, ro = false) => ({ destination: dst, source: src, type: 'bind', options: ['bind', 'rprivate', ...(ro ? ['ro'] : [])] });
   const mounts = [
@@ -112,7 +115,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   if (cfg.timezone) {
     // as podman: a copy of the zone file in userdata, bind-mounted on /etc/localtime
     const zone = cfg.timezone === 'local' ? '/etc/localtime' : path.join('/usr/share/zoneinfo', cfg.timezone);
-    await atomicWriteFile(path.join(p.userdata, 'localtime'), await fsp.readFile(zone));
+    await atomicWriteFile(path.join(p.userdata, 'localtime'), await fsp.readFile(zone), 0o644, VOLATILE);
     mounts.push(bind(path.join(p.userdata, 'localtime'), '/etc/localtime'));
   }
   let idMappings: { uid: IdMap[]; gid: IdMap[] } | undefined;
@@ -126,8 +129,8 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     const hasUid = passwd.split('\n').some((l) => l.split(':')[2] === String(k.uid));
     const hasGid = group.split('\n').some((l) => l.split(':')[2] === String(k.gid));
     const nl = (t: string): string => (t === '' || t.endsWith('\n') ? t : `${t}\n`);
-    await atomicWriteFile(path.join(p.userdata, 'passwd'), hasUid ? passwd : `${nl(passwd)}${k.name}:*:${k.uid}:${k.gid}:${k.name}:${k.home}:/bin/sh\n`);
-    await atomicWriteFile(path.join(p.userdata, 'group'), hasGid ? group : `${nl(group)}${k.name}:x:${k.gid}:${k.name}\n`);
+    await atomicWriteFile(path.join(p.userdata, 'passwd'), hasUid ? passwd : `${nl(passwd)}${k.name}:*:${k.uid}:${k.gid}:${k.name}:${k.home}:/bin/sh\n`, 0o644, VOLATILE);
+    await atomicWriteFile(path.join(p.userdata, 'group'), hasGid ? group : `${nl(group)}${k.name}:x:${k.gid}:${k.name}\n`, 0o644, VOLATILE);
     mounts.push(bind(path.join(p.userdata, 'passwd'), '/etc/passwd'), bind(path.join(p.userdata, 'group'), '/etc/group'));
   }
   const { specMounts } = await import('./mounts.js');
@@ -158,7 +161,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
     idMappings,
   });
-  await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600);
+  await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600, VOLATILE);
 }
 
 function netNamespace(engine: Engine, mode: string, net: NetState | undefined): string {

@@ -40,7 +40,8 @@ export async function recordExit(store: Store, id: string, st: ContainerState): 
 export async function writeState(store: Store, id: string, st: ContainerState): Promise<void> {
   const p = new ContainerPaths(store, id);
   await mkdirp(path.dirname(p.stateFile), 0o700);
-  await atomicWriteJson(p.stateFile, st, 0o600);
+  // run root: volatile by design (a tmpfs), no fsync
+  await atomicWriteJson(p.stateFile, st, 0o600, { durable: false });
 }
 
 export function readExitCode(store: Store, id: string): number | undefined {
