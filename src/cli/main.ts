@@ -27,6 +27,13 @@ export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
   return cli;
 }
 
+let ranKey: string | undefined;
+
+/** The command set (first word) of the command main() ran, for bin/boot.cjs's code cache. */
+export function commandKey(): string | undefined {
+  return ranKey;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const words = new Set<string>();
   for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
@@ -81,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   mark('parsed');
+  ranKey = key === ALL ? undefined : key;
   try {
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;

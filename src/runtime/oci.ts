@@ -1,7 +1,7 @@
 // Thin wrappers over the OCI runtime binary (runc; crun where the host allows). `create` and `exec`
 // go through conmon (conmon.ts); everything here runs the runtime directly and waits for it.
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsc, statfsSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsc, openSync, readSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
@@ -154,8 +154,50 @@ export class OciRuntime {
     }
   }
 
-  async start(id: string): Promise<void> {
+  /**
+   * Start a created container. runc's `start` only opens the container's exec fifo (in its state
+   * directory) for reading, reads the byte the waiting `runc init` writes, and removes the fifo
+   * (runc reports a container without the fifo as running): done here, that saves starting the
+   * runtime binary (~10 ms). `pid` (the container's init) is watched meanwhile; if it is gone,
+   * or the runtime is not runc, or the fifo is missing, `<runtime> start` runs as usual and
+   * reports what is wrong.
+   */
+  async start(id: string, pid?: number): Promise<void> {
+    if (this.name === 'runc' && pid && await this.openExecFifo(id, pid)) return;
     await this.must('start', id, ['start', id]);
+  }
+
+  private async openExecFifo(id: string, pid: number): Promise<boolean> {
+    const fifo = path.join(this.root, id, 'exec.fifo');
+    let fd: number;
+    try {
+      if (!statSync(fifo).isFIFO()) return false;
+      fd = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    } catch {
+      return false;
+    }
+    const buf = Buffer.alloc(16);
+    try {
+      for (let i = 0; ; i++) {
+        let n = 0;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
+        }
+        if (n > 0) break;
+        // 0: the writer has not opened its end yet; EAGAIN: opened, not written yet
+        if (i % 20 === 19) {
+          try { process.kill(pid, 0); } catch { return false; }
+        }
+        if (i > 2000) return false;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    try { unlinkSync(fifo); } catch { /* runc start would fail the same way: nothing to undo */ }
+    return true;
   }
 
   /** Send a signal (a number or a name: 9, "KILL", "SIGKILL") to the container's init, or to all its processes. */

@@ -129,7 +129,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     }
     const markRunning = async () => {
       mark('attached');
-      await rt.startRuntime(engine, c.id);
+      await rt.startRuntime(engine, c.id, started.pid);
       mark('runtime started');
       const startedAt = new Date().toISOString();
       await writeState(engine.store, c.id, {

@@ -70,7 +70,7 @@ export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, on
   });
 }
 
-export async function startRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).start(id); }
+export async function startRuntime(engine: Engine, id: string, pid?: number): Promise<void> { await oci(engine).start(id, pid); }
 export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> { await oci(engine).kill(id, signal, all); }
 /** `runtime delete`; a container the runtime does not know is not an error. */
 /** Whether the runtime still keeps state for the container (its directory under the runtime root). */
