@@ -205,6 +205,8 @@ export async function writeState(engine: Engine, id: string, s: NetState): Promi
 
 /** Undo what setup made; safe to call twice and after a crash half-way. */
 export async function teardownNetwork(engine: Engine, c: ContainerRecord): Promise<void> {
+  // none, host, container:, ns:PATH: nothing of tsman's to undo
+  if (!ownsNetns(c)) return;
   const s = await readNetState(engine, c.id);
   const nsPath = netnsPath(engine, c.id);
   if (s?.slirp) {

@@ -1,6 +1,6 @@
 // Volatile container state in the run root. A recorded pid carries its start time so a reused
 // pid is never mistaken for the container (crun's status.c does the same).
-import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { promises as fsp, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../../storage/store.js';
 import { processStartTime } from '../../storage/store.js';
@@ -84,6 +84,6 @@ function exitFileTime(store: Store, id: string): string {
 
 export async function removeState(store: Store, id: string): Promise<void> {
   const p = new ContainerPaths(store, id);
-  await fsp.rm(p.runDir, { recursive: true, force: true });
-  await fsp.rm(path.join(exitDir(store), id), { force: true });
+  rmSync(p.runDir, { recursive: true, force: true });
+  rmSync(path.join(exitDir(store), id), { force: true });
 }
