@@ -26,10 +26,17 @@ if (cwd !== undefined) {
   }
 }
 
+let mod;
 function finish(p, after) {
   p.then((code) => {
+    if (process.env.TSMAN_TIMING) {
+      process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  command done\n`);
+      process.once('exit', () => process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  exit\n`));
+    }
     process.exitCode = code;
     if (after) after(code);
+    // the last 'exit' listener: skip Node's teardown when the bundle can (mod.exports.exitNow)
+    if (mod && typeof mod.exports.exitNow === 'function') process.once('exit', (c) => mod.exports.exitNow(c));
   }, (err) => {
     process.stderr.write(`Error: ${err && err.message ? err.message : err}\n`);
     process.exitCode = 125;
@@ -68,7 +75,7 @@ let cachedData = userCache && readIfFresh(userCache);
 const fromUser = cachedData !== undefined;
 if (!fromUser) cachedData = readIfFresh(buildCache);
 const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-const mod = { exports: {}, filename: file, id: file, loaded: false };
+mod = { exports: {}, filename: file, id: file, loaded: false };
 script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 if (write) process.once('exit', () => fs.writeFileSync(buildCache, script.createCachedData()));
 

@@ -27,6 +27,8 @@ export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
   return cli;
 }
 
+export { exitNow } from '../util/libc.js';
+
 let ranKey: string | undefined;
 
 /** The command set (first word) of the command main() ran, for bin/boot.cjs's code cache. */
