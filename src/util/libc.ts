@@ -45,10 +45,12 @@ let libc: Libc | undefined;
  * End the process now, with `code`, without Node's teardown (freeing V8's heap and the platform
  * takes a few ms of every command): for the last 'exit' listener, when everything is written
  * (process.stdout/stderr are synchronous on Linux for files, pipes and terminals). Only when koffi
- * is already loaded (loading it would cost more than it saves); returns otherwise.
+ * is already loaded (loading it would cost more than it saves) and Node runs without flags;
+ * returns otherwise.
  */
 export function exitNow(code: number): void {
-  if (!koffiMod) return;
+  // Node flags (--cpu-prof, --inspect...): their output is written at teardown
+  if (!koffiMod || process.execArgv.length > 0) return;
   const exit = koffiMod.load('libc.so.6').func('void _exit(int)') as (c: number) => void;
   exit(code);
 }
