@@ -11,7 +11,7 @@
 import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Engine } from './index.js';

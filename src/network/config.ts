@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync, statSync, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import type { Engine } from '../engine/index.js';
 import type { ContainerRecord } from '../engine/containers/types.js';
 import { TsmanError, errnoCode } from '../errors.js';

@@ -1,7 +1,8 @@
 // Published ports: `-p [ip:][hostPort:]containerPort[/proto]` with ranges, `-P`, and the
 // reports (`tsman port`, inspect's Ports maps) in podman's shapes.
 import * as net from 'node:net';
-import * as dgram from 'node:dgram';
+import type * as dgram from 'node:dgram';
+import { builtin } from '../util/builtin.js';
 import { TsmanError } from '../errors.js';
 import { handleFd } from '../netslirp/slirp.js';
 
@@ -91,7 +92,7 @@ export async function checkPortsFree(ports: PortMapping[]): Promise<void> {
 export function randomPort(proto: string): Promise<number> {
   return new Promise((resolve, reject) => {
     if (proto === 'udp') {
-      const s = dgram.createSocket('udp4');
+      const s = builtin<typeof dgram>('node:dgram').createSocket('udp4');
       s.once('error', reject);
       s.bind(0, () => { const port = s.address().port; s.close(() => resolve(port)); });
     } else {
@@ -186,7 +187,7 @@ export async function reservePorts(ports: PortMapping[]): Promise<{ fds: number[
         const fail = (e: NodeJS.ErrnoException): void => reject(new TsmanError('EINUSE',
           `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol} ${host}:${p.hostPort}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`));
         if (p.protocol === 'udp') {
-          const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+          const s = builtin<typeof dgram>('node:dgram').createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
           s.once('error', fail);
           s.bind(p.hostPort, host, () => resolve(s));
         } else {

@@ -17,7 +17,9 @@
 // The IPAM file and the nft table are changed only under <rundir>/networks/net.lock.
 import { promises as fsp, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, createHash } from 'node:crypto';
+import type * as cryptoMod from 'node:crypto';
+import { randomBytes } from '../util/random.js';
+import { builtin } from '../util/builtin.js';
 import type { Engine } from '../engine/index.js';
 import type { ContainerRecord } from '../engine/containers/types.js';
 import { FileLock } from '../util/lock.js';
@@ -308,7 +310,7 @@ async function hostNs(engine: Engine, create: boolean): Promise<string | undefin
 }
 
 function rootlessSock(engine: Engine): string {
-  const h = createHash('sha256').update(engine.store.runDir).digest('hex').slice(0, 12);
+  const h = builtin<typeof cryptoMod>('node:crypto').createHash('sha256').update(engine.store.runDir).digest('hex').slice(0, 12);
   return shortSocketPath(engine, `rootless-netns-${h}.sock`);
 }
 

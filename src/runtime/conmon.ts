@@ -11,7 +11,7 @@
 //   _OCI_ATTACHPIPE (fd 5) exec only: conmon -> us: {"data": 0} once its attach socket listens
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp, watch, type FSWatcher } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { errnoCode, ExitCode, TsmanError } from '../errors.js';

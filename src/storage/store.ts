@@ -14,7 +14,7 @@
 // are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
 import { promises as fsp, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { FileLock } from '../util/lock.js';
 import { atomicWriteJson, readJsonIfExists, mkdirp } from '../util/fsutil.js';
 import { TsmanError, errnoCode } from '../errors.js';

@@ -51,7 +51,7 @@
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { promises as fsp, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { FileLock } from '../util/lock.js';
 import { mkdirp, sleep } from '../util/fsutil.js';

@@ -1,7 +1,7 @@
 // create: resolve the image (pulling per --pull), merge its config with the flags
 // (image config < containers.conf < flags, as podman), record the container under the store
 // lock, then build its writable layer.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../util/random.js';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';

@@ -2,7 +2,7 @@
 // process spec with the command, env, user, cwd and terminal replaced.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../util/random.js';
 import type { Engine } from '../index.js';
 import { mustFindContainer } from './lookup.js';
 import { ContainerPaths, runtimeRoot } from './paths.js';

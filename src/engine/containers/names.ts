@@ -1,5 +1,5 @@
 // podman/docker style random names: adjective_surname.
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../../util/random.js';
 
 const LEFT = ['admiring', 'adoring', 'affectionate', 'amazing', 'awesome', 'blissful', 'bold', 'brave', 'charming',
   'clever', 'compassionate', 'competent', 'confident', 'cool', 'dazzling', 'determined', 'eager', 'ecstatic',
