@@ -19,6 +19,12 @@ export interface MountRequest {
   work?: string;
   target: string;
   readOnly?: boolean;
+  /**
+   * kernel overlay only: `volatile`, no syncs of the upper layer (and none at unmount): for a
+   * container that is removed when it exits (`--rm`), as podman does; its data cannot outlive a crash
+   * anyway. Left out when the kernel refuses it (before 5.10).
+   */
+  volatile?: boolean;
   /** fuse-overlayfs only: show the ids shifted (uidmapping=/gidmapping=, for --userns=keep-id) */
   uidMapping?: string;
   gidMapping?: string;
@@ -82,8 +88,16 @@ class OverlayDriver implements Driver {
     let data = `lowerdir=${req.lowers.map(escapeOverlay).join(':')}`;
     if (req.upper) data += `,upperdir=${escapeOverlay(req.upper)},workdir=${escapeOverlay(req.work!)}`;
     if (this.rootless) data += ',userxattr';
-    if (data.length > 4095) { // mount(2) data is one page
+    if (data.length > 4095 - ',volatile'.length) { // mount(2) data is one page
       throw new TsmanError('ESTORAGE', 'overlay mount: too many layers for one mount');
+    }
+    if (req.volatile && req.upper) {
+      try {
+        mount('overlay', req.target, 'overlay', req.readOnly ? MS_RDONLY : 0, `${data},volatile`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EINVAL') throw err;
+      }
     }
     mount('overlay', req.target, 'overlay', req.readOnly ? MS_RDONLY : 0, data);
   }

@@ -49,7 +49,7 @@ export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<s
       uidMapping: fuseMapping(keepIdMappings('uid', c.config.keepId.uid)), gidMapping: fuseMapping(keepIdMappings('gid', c.config.keepId.gid)),
     });
   } else if (drv.stacksLayers) {
-    await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged });
+    await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged, volatile: c.config.autoRemove });
   } else {
     await drv.mount({ lowers: [p.diff], upper: p.diff, target: p.merged });
   }
