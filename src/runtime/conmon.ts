@@ -10,7 +10,7 @@
 //                          for exec with --exec-attach a second byte once we are attached
 //   _OCI_ATTACHPIPE (fd 5) exec only: conmon -> us: {"data": 0} once its attach socket listens
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fsp, watch, type FSWatcher } from 'node:fs';
+import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, rmSync, readFileSync, type FSWatcher } from 'node:fs';
 import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -68,7 +68,7 @@ export async function findConmon(): Promise<string> {
   for (const d of dirs) {
     const p = path.join(d, 'conmon');
     try {
-      await fsp.access(p, fsp.constants.X_OK);
+      accessSync(p, fsc.X_OK);
       return p;
     } catch { /* next */ }
   }
@@ -244,7 +244,9 @@ function closeAll(s: Spawned): void {
 }
 
 async function readPid(file: string): Promise<number> {
-  const n = Number.parseInt((await fsp.readFile(file, 'utf8').catch(() => '')).trim(), 10);
+  let text = '';
+  try { text = readFileSync(file, 'utf8'); } catch { /* none: 0 */ }
+  const n = Number.parseInt(text.trim(), 10);
   return Number.isFinite(n) ? n : 0;
 }
 
@@ -256,13 +258,12 @@ export async function startConmon(opts: ConmonOptions): Promise<ConmonStarted> {
   const conmon = opts.conmonPath ?? await findConmon();
   const runDir = path.dirname(opts.pidFile);
   const ociLog = path.join(runDir, 'oci-log');
-  await Promise.all([opts.exitDir, runDir, path.dirname(opts.conmonPidFile), ...(opts.socketDir ? [opts.socketDir] : []),
-    ...(opts.persistDir ? [opts.persistDir] : [])]
-    .map((d) => fsp.mkdir(d, { recursive: true })));
+  // synchronous: a dozen tiny calls, each a thread-pool round trip when asynchronous
+  for (const d of [opts.exitDir, runDir, path.dirname(opts.conmonPidFile), ...(opts.socketDir ? [opts.socketDir] : []),
+    ...(opts.persistDir ? [opts.persistDir] : [])]) mkdirSync(d, { recursive: true });
   // leftovers of an earlier run would be taken for this one's
-  await Promise.all([exitFilePath(opts.exitDir, opts.id), ociLog, opts.pidFile, opts.conmonPidFile,
-    ...(opts.persistDir ? [path.join(opts.persistDir, 'exit'), path.join(opts.persistDir, 'oom')] : [])]
-    .map((f) => fsp.rm(f, { force: true })));
+  for (const f of [exitFilePath(opts.exitDir, opts.id), ociLog, opts.pidFile, opts.conmonPidFile,
+    ...(opts.persistDir ? [path.join(opts.persistDir, 'exit'), path.join(opts.persistDir, 'oom')] : [])]) rmSync(f, { force: true });
 
   const log = opts.logDriver === 'k8s-file' ? `k8s-file:${opts.logPath}` : opts.logDriver;
   const args = sharedArgs({ ...opts, cuuid: opts.id, ociLog, log });

@@ -3,7 +3,7 @@
 import { promises as fsp, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../../storage/store.js';
-import { processStartTime } from '../../storage/store.js';
+import { processStartTime, removeTreeSync } from '../../storage/store.js';
 import { atomicWriteJson, mkdirp } from '../../util/fsutil.js';
 import type { ContainerState } from './types.js';
 import { ContainerPaths, exitDir } from './paths.js';
@@ -84,6 +84,6 @@ function exitFileTime(store: Store, id: string): string {
 
 export async function removeState(store: Store, id: string): Promise<void> {
   const p = new ContainerPaths(store, id);
-  rmSync(p.runDir, { recursive: true, force: true });
+  removeTreeSync(p.runDir);
   rmSync(path.join(exitDir(store), id), { force: true });
 }
