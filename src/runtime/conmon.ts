@@ -254,7 +254,24 @@ async function readPid(file: string): Promise<number> {
  * Create a container through conmon: returns once `runtime create` has succeeded (the caller then
  * runs `runtime start`) with the container's pid and the (daemonized) conmon's pid.
  */
+/** A conmon started and waiting on its start pipe: release() lets it create the container. */
+export interface PreparedConmon {
+  release(): Promise<ConmonStarted>;
+  /** undo a prepared monitor that will not be released (it has not forked anything yet) */
+  cancel(): void;
+}
+
 export async function startConmon(opts: ConmonOptions): Promise<ConmonStarted> {
+  return (await prepareConmon(opts)).release();
+}
+
+/**
+ * Start conmon for `runtime create`, without letting it go on: conmon blocks on its start pipe
+ * before it daemonizes or runs anything (podman uses that to move it into a cgroup first). Its
+ * start-up (loading, parsing, oom score: ~5 ms on the test machines) then overlaps whatever the
+ * caller still does before the bundle is complete (writing the spec); release() once it is.
+ */
+export async function prepareConmon(opts: ConmonOptions): Promise<PreparedConmon> {
   const conmon = opts.conmonPath ?? await findConmon();
   const runDir = path.dirname(opts.pidFile);
   const ociLog = path.join(runDir, 'oci-log');
@@ -277,6 +294,23 @@ export async function startConmon(opts: ConmonOptions): Promise<ConmonStarted> {
   args.push('--conmon-pidfile', opts.conmonPidFile, ...exitCommandArgs(opts.exitCommand));
 
   const s = spawnConmon(conmon, args, opts, 2, opts.logDriver === 'passthrough', undefined, opts.keepFds);
+  let done = false;
+  return {
+    release: async () => {
+      if (done) throw new Error('conmon: released twice');
+      done = true;
+      return releaseConmon(s, opts, ociLog);
+    },
+    cancel: () => {
+      if (done) return;
+      done = true;
+      try { s.child.kill('SIGKILL'); } catch { /* gone */ }
+      closeAll(s);
+    },
+  };
+}
+
+async function releaseConmon(s: Spawned, opts: ConmonOptions, ociLog: string): Promise<ConmonStarted> {
   try {
     await signalStart(s.start);
     const code = await s.exited;

@@ -17,6 +17,7 @@ import { buildSpec, writeNetFiles } from './spec.js';
 import * as rt from './runtime.js';
 import { setupNetwork, teardownNetwork } from '../../network/setup.js';
 import { mark } from '../../util/timing.js';
+import type { PreparedConmon } from '../../runtime/conmon.js';
 
 export function ctrLock(engine: Engine, id: string): FileLock {
   return new FileLock(new ContainerPaths(engine.store, id).lockFile);
@@ -99,16 +100,22 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     const late = !!c.config.keepId;
     let net = late ? undefined : await setupNetwork(engine, c);
     let started: { pid: number; conmonPid: number };
+    let monitor: PreparedConmon | undefined;
     try {
+      // the monitor starts up while the bundle is written, and creates the container after
+      monitor = await rt.prepareMonitor(engine, c, p, net?.keepFds ?? []);
       await buildSpec(engine, c, rootfs, net?.state);
       mark('spec written');
       if (io) {
         await mkdirp(p.runDir, 0o700);
-        await fsp.writeFile(rt.attachedFile(engine, c.id), String(process.pid));
+        writeFileSync(rt.attachedFile(engine, c.id), String(process.pid));
       } else {
         await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
       }
-      started = await rt.createWithConmon(engine, c, p, net?.keepFds ?? []);
+      const m = monitor;
+      monitor = undefined;
+      const r = await m.release();
+      started = { pid: r.containerPid, conmonPid: r.conmonPid };
       mark('runtime created');
       if (late) {
         try {
@@ -120,6 +127,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
         }
       }
     } catch (err) {
+      monitor?.cancel();
       net?.release();
       await teardownNetwork(engine, c).catch(() => undefined);
       throw err;

@@ -7,7 +7,7 @@ import type { ContainerRecord } from './types.js';
 import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
 import { OciRuntime, findRuntime } from '../../runtime/oci.js';
 import type { RuntimeChoice } from '../../runtime/oci.js';
-import { startConmon, attachSocketPath, ctlPath } from '../../runtime/conmon.js';
+import { prepareConmon, attachSocketPath, ctlPath, type PreparedConmon } from '../../runtime/conmon.js';
 import { attach } from '../../runtime/attach.js';
 import type { AttachIo } from './lifecycle.js';
 
@@ -45,9 +45,10 @@ export function attachedFile(engine: Engine, id: string): string {
   return new ContainerPaths(engine.store, id).runDir + '/attached';
 }
 
-export async function createWithConmon(engine: Engine, c: ContainerRecord, p: ContainerPaths, keepFds: number[] = []): Promise<{ pid: number; conmonPid: number }> {
+/** conmon for the container, started and waiting to create it (see prepareConmon). */
+export async function prepareMonitor(engine: Engine, c: ContainerRecord, p: ContainerPaths, keepFds: number[] = []): Promise<PreparedConmon> {
   const rt = runtimeChoice(engine);
-  const r = await startConmon({
+  return prepareConmon({
     id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
     terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
     socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
@@ -55,7 +56,6 @@ export async function createWithConmon(engine: Engine, c: ContainerRecord, p: Co
     pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, exitCommand: exitCommand(engine, c.id),
     persistDir: p.runDir, keepFds,
   });
-  return { pid: r.containerPid, conmonPid: r.conmonPid };
 }
 
 export function logPathOf(c: ContainerRecord, p: ContainerPaths): string {
