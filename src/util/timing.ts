@@ -1,6 +1,8 @@
 // TSMAN_TIMING=1: print milestones of one command on stderr, in ms since the process started
 // (performance.now() counts from Node's start), to see where a command's time goes without a
-// profiler's overhead. bench/README.md shows how to read them. Costs one env lookup otherwise.
+// profiler's overhead (bin/boot.cjs adds the end of the command and the exit). performance.now()
+// starts a few ms into Node's own start-up: add the launcher's and Node's early start-up to
+// compare with a wall-clock time. Costs one env lookup otherwise.
 const on = !!process.env.TSMAN_TIMING;
 
 export function mark(what: string): void {

@@ -67,3 +67,12 @@ TLS_IMAGE=$TLS_REGISTRY/tsman/busybox:latest
     run_tsman pull -q --creds tsmanuser:tsmanpass $TLS_IMAGE
     rm -rf $d
 }
+
+@test "NODE_EXTRA_CA_CERTS is trusted for registries, as Node would (bin/tsman passes it on)" {
+    id=$(registry_image_id tsman/busybox:latest)
+    NODE_EXTRA_CA_CERTS=$REGISTRY_DIR/certs/ca.crt run_tsman pull -q --creds tsmanuser:tsmanpass $TLS_IMAGE
+    assert_output "$id"
+    # and a container's --env-host sees the variable as the user set it
+    NODE_EXTRA_CA_CERTS=/some/file run_tsman run --rm --env-host $TLS_IMAGE sh -c 'echo "$NODE_EXTRA_CA_CERTS ${TSMAN_EXTRA_CA_CERTS:-unset}"'
+    assert_output "/some/file unset"
+}

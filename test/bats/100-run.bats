@@ -186,3 +186,32 @@ b"
     run_tsman 125 run --rm --rootfs $BATS_TEST_TMPDIR/nonexistent /bin/sh
     assert_output "Error: stat $BATS_TEST_TMPDIR/nonexistent: no such file or directory"
 }
+
+@test "run --rm: a volatile overlay as podman's, and no runtime state left once it is gone" {
+    pull_busybox
+    run_tsman run --rm $IMAGE sh -c "grep ' / ' /proc/mounts"
+    if [[ "$output" == overlay\ /\ overlay* ]]; then
+        assert_output -p 'volatile'
+        run_tsman run --name kept $IMAGE sh -c "grep ' / ' /proc/mounts"
+        refute_output_contains 'volatile'
+        run_tsman rm kept
+    fi
+    run_tsman run --rm $IMAGE true
+    # conmon's exit command deletes the runtime's state, in parallel with tsman's own cleanup
+    for i in $(seq 1 50); do [ -z "$(ls -A "$TSMAN_RUNROOT/tsman/runc" 2>/dev/null)" ] && break; sleep 0.1; done
+    run ls -A "$TSMAN_RUNROOT/tsman/runc"
+    assert_output ""
+}
+
+@test "the per-user code cache: written after a command, a damaged one is ignored and replaced" {
+    export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
+    run_tsman ps -a
+    assert_output -p 'CONTAINER ID'
+    cache=$(ls "$XDG_CACHE_HOME"/tsman/code-*.cache)
+    [ -s "$cache" ]
+    grep -qx ps "$cache.words"
+    printf 'not a code cache' >"$cache"
+    run_tsman ps -a
+    assert_output -p 'CONTAINER ID'
+    [ "$(stat -c %s "$cache")" -gt 1000 ]
+}
