@@ -38,6 +38,24 @@ export function keepIdMappings(kind: 'uid' | 'gid', id: number): IdMap[] {
   return out;
 }
 
+/**
+ * --userns=nomap (rootless): the user's own id is not in the container at all; container 0..N-2
+ * → tsman's namespace 1..N-1 (the subordinate ids). Image files (on disk: tsman-namespace ids,
+ * root's being 0) are shown shifted by one the same way through fuse-overlayfs.
+ */
+export function nomapMappings(kind: 'uid' | 'gid'): IdMap[] {
+  const total = readMap(kind).reduce((n, l) => n + (l[2] ?? 0), 0);
+  if (total < 2) throw new TsmanError('EUSERNS', `nomap: the user namespace has no subordinate ${kind}s (add a range in /etc/sub${kind})`);
+  return [{ containerID: 0, hostID: 1, size: total - 1 }];
+}
+
+/** The user namespace of a keep-id or nomap container (undefined: it shares tsman's). */
+export function containerIdMappings(cfg: { keepId?: { uid: number; gid: number }; nomap?: boolean }): { uid: IdMap[]; gid: IdMap[] } | undefined {
+  if (cfg.keepId) return { uid: keepIdMappings('uid', cfg.keepId.uid), gid: keepIdMappings('gid', cfg.keepId.gid) };
+  if (cfg.nomap) return { uid: nomapMappings('uid'), gid: nomapMappings('gid') };
+  return undefined;
+}
+
 /** fuse-overlayfs's uidmapping=/gidmapping= value for the same mapping. */
 export function fuseMapping(maps: IdMap[]): string {
   return maps.map((m) => `${m.containerID}:${m.hostID}:${m.size}`).join(':');

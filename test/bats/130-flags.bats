@@ -218,7 +218,45 @@ $user:*:$uid:$gid:$user:$HOME:/bin/sh"
     assert_output kid-www
     run_tsman rm -f -t 0 kid
     run_tsman 125 run --rm --userns keep-id:uid=5 $IMAGE true
-    assert_output -p 'is not supported: use host (the default) or keep-id'
+    assert_output -p 'is not supported: use host (the default), keep-id or nomap'
+}
+
+@test "--userns nomap: the user's own id is not in the container, its root is the first subordinate id" {
+    pull_busybox
+    if ! is_rootless; then
+        run_tsman 125 run --rm --userns nomap $IMAGE true
+        assert_output "Error: nomap is only supported in rootless mode"
+        run_tsman ps -aq
+        assert_output ""
+        return
+    fi
+    # tsman's namespace holds the user and every subordinate id; the container all but the user
+    size=$(in_userns "awk '{n += \$3} END {print n - 1}' /proc/self/uid_map")
+    run_tsman run --rm --userns nomap $IMAGE sh -c \
+        'id -u; stat -c %u /bin /etc; touch /etc/x; stat -c %u /etc/x; head -1 /proc/self/uid_map | tr -s " "; grep -c "$(cat /etc/hostname)" /etc/hosts'
+    assert_output "0
+0
+0
+0
+ 0 1 $size
+1"
+    # the user's files are nobody's in there, and its root cannot write them
+    mkdir -p $BATS_TEST_TMPDIR/nm
+    echo mine > $BATS_TEST_TMPDIR/nm/f
+    run_tsman 1 run --rm --userns=nomap -v $BATS_TEST_TMPDIR/nm:/data $IMAGE sh -c 'stat -c %u /data/f; echo x > /data/f'
+    assert_output -p 65534
+    assert_output -p 'Permission denied'
+    assert_equal "$(cat $BATS_TEST_TMPDIR/nm/f)" mine
+    # detached with the default network: exec joins it, removal leaves no staged mount
+    run_tsman run -d --name nm --userns nomap $IMAGE sleep 1000
+    run_tsman exec nm sh -c 'id -u; ip -o -4 addr show tap0 | wc -l'
+    assert_output "0
+1"
+    run_tsman rm -f -t 0 nm
+    run sh -c "find /dev/shm/tsman-userns-$(id -u) /tmp/tsman-userns-$(id -u) -mindepth 1 2>/dev/null"
+    assert_output ""
+    run in_userns "grep -c tsman-userns /proc/self/mountinfo"
+    assert_output 0
 }
 
 @test "ps filters: status, name (a regex), label, ancestor, exited; -l, -n, --no-trunc, json" {

@@ -62,7 +62,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   quiet = Bool('-q,--quiet', false, { description: 'Suppress output information when pulling images' });
   rootfs = Bool('--rootfs', false, { description: 'The first argument is not an image but the rootfs to the exploded container' });
   tz = Option.String('--tz', { description: 'Set timezone in container' });
-  userns = Option.String('--userns', { description: 'User namespace to use (host; keep-id and nomap are not supported yet)' });
+  userns = Option.String('--userns', { description: 'User namespace to use: host (default), keep-id or nomap (rootless)' });
 
   image = Option.String({ required: true });
   args = Option.Proxy();

@@ -235,8 +235,16 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     config.keepId = keepIdUser();
     // as podman: the user's own ids are the default user (over the image's USER too)
     if (o.user === undefined) config.user = `${config.keepId.uid}:${config.keepId.gid}`;
+  } else if (o.userns === 'nomap') {
+    if (!engine.store.driver.stacksLayers) {
+      throw new TsmanError('EUNSUPPORTED', '--userns=nomap needs the overlay or fuse-overlayfs storage driver (it shows the layers id-shifted through fuse-overlayfs)');
+    }
+    const { nomapMappings } = await import('../../userns/keepid.js');
+    nomapMappings('uid');
+    nomapMappings('gid');
+    config.nomap = true;
   } else if (o.userns && !['host', ''].includes(o.userns)) {
-    throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported: use host (the default) or keep-id`);
+    throw new TsmanError('EUNSUPPORTED', `--userns=${o.userns} is not supported: use host (the default), keep-id or nomap`);
   }
   for (const [flag, v] of [['--pid', config.pid], ['--ipc', config.ipc], ['--uts', config.uts]] as const) {
     if (!['private', 'host'].includes(v) && !v.startsWith('container:')) {

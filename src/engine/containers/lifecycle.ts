@@ -35,30 +35,42 @@ export async function currentState(engine: Engine, id: string): Promise<Containe
 export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
   if (c.config.rootfs) return c.config.rootfs;
   const p = new ContainerPaths(engine.store, c.id);
-  if (isMountPoint(p.merged)) return p.merged;
+  if (!isMountPoint(p.merged)) await mountLayers(engine, c, p);
+  if (c.config.nomap) {
+    const { stageContainer } = await import('../../userns/stage.js');
+    return stageContainer(c.id, p.merged, p.userdata).rootfs;
+  }
+  return p.merged;
+}
+
+async function mountLayers(engine: Engine, c: ContainerRecord, p: ContainerPaths): Promise<void> {
   await mkdirp(p.merged, 0o755);
   const img = engine.store.read().images.find((i) => i.id === c.imageId);
   if (!img) throw new TsmanError('ENOIMAGE', `image ${c.imageId} of container ${c.name} is gone`);
   const drv = engine.store.driver;
-  if (c.config.keepId) {
+  if (c.config.keepId || c.config.nomap) {
     // the same layers, shown with the container's id mapping (src/userns/keepid.ts)
-    const { keepIdMappings, fuseMapping } = await import('../../userns/keepid.js');
+    const { containerIdMappings, fuseMapping } = await import('../../userns/keepid.js');
     const { createDriver } = await import('../../storage/driver.js');
+    const maps = containerIdMappings(c.config)!;
     const fuse = await createDriver('fuse-overlayfs', true);
     await fuse.mount({
       lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged,
-      uidMapping: fuseMapping(keepIdMappings('uid', c.config.keepId.uid)), gidMapping: fuseMapping(keepIdMappings('gid', c.config.keepId.gid)),
+      uidMapping: fuseMapping(maps.uid), gidMapping: fuseMapping(maps.gid),
     });
   } else if (drv.stacksLayers) {
     await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged, volatile: c.config.autoRemove });
   } else {
     await drv.mount({ lowers: [p.diff], upper: p.diff, target: p.merged });
   }
-  return p.merged;
 }
 
 export async function unmountRootfs(engine: Engine, id: string): Promise<void> {
   const p = new ContainerPaths(engine.store, id);
+  if (engine.rootless) {
+    const { unstageContainer } = await import('../../userns/stage.js');
+    unstageContainer(id);
+  }
   if (isMountPoint(p.merged)) await engine.store.driver.unmount(p.merged);
 }
 
@@ -97,7 +109,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     mark('rootfs mounted');
     // a user namespace of the container's own (keep-id) must own the network namespace too:
     // the runtime makes it, tsman sets it up between create and start
-    const late = !!c.config.keepId;
+    const late = !!c.config.keepId || !!c.config.nomap;
     let net = late ? undefined : await setupNetwork(engine, c);
     let started: { pid: number; conmonPid: number };
     let monitor: PreparedConmon | undefined;

@@ -119,6 +119,10 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     mounts.push(bind(path.join(p.userdata, 'localtime'), '/etc/localtime'));
   }
   let idMappings: { uid: IdMap[]; gid: IdMap[] } | undefined;
+  if (cfg.nomap) {
+    const { nomapMappings } = await import('../../userns/keepid.js');
+    idMappings = { uid: nomapMappings('uid'), gid: nomapMappings('gid') };
+  }
   if (cfg.keepId) {
     const k = cfg.keepId;
     const { keepIdMappings } = await import('../../userns/keepid.js');
@@ -135,6 +139,12 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   }
   const { specMounts } = await import('./mounts.js');
   mounts.push(...await specMounts(engine, c, rootfs, user));
+  if (cfg.nomap) {
+    // the container's root reaches its userdata files through the stage (src/userns/stage.ts)
+    const { stageOf } = await import('../../userns/stage.js');
+    const staged = stageOf(c.id).userdata;
+    for (const m of mounts) if (m.source.startsWith(p.userdata + '/')) m.source = staged + m.source.slice(p.userdata.length);
+  }
   // parents before children (a volume on /etc, then the /etc/hosts bind on top of it)
   mounts.sort((a, b) => a.destination.split('/').length - b.destination.split('/').length);
   const tmpfs = { ...cfg.tmpfs };

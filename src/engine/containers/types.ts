@@ -68,6 +68,8 @@ export interface ContainerConfig {
   restartRetries: number;
   /** --userns=keep-id (rootless): the user's own ids, kept inside a user namespace of the container's own */
   keepId?: { uid: number; gid: number; name: string; home: string };
+  /** --userns=nomap: a user namespace of its own without the user's id (src/userns/keepid.ts) */
+  nomap?: boolean;
   /** --rootfs: the directory the container runs from (no image, nothing mounted) */
   rootfs?: string;
   /** --tz (podman: the zone file is bind-mounted on /etc/localtime) */
