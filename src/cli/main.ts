@@ -8,6 +8,8 @@ import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { useLazyMachine } from './lazymachine.js';
 import { mark } from '../util/timing.js';
+// first: takes bin/tsman's namespace marker out of the environment (src/userns/joined.ts)
+import '../userns/joined.js';
 
 /** The key of the command set a command line's first word selects (see makeCli). */
 function commandSetKey(first: string | undefined): string {

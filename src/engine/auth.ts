@@ -3,6 +3,7 @@ import { getCredentials, setCredentials, removeCredentials, removeAll } from '..
 import { RegistryClient } from '../image/registry.js';
 import { TsmanError } from '../errors.js';
 import { certDirFor } from './images.js';
+import { isRootless } from '../userns/index.js';
 
 function registryKey(input: string): string {
   // podman accepts `https://host/`, `host`, `host/repo`
@@ -15,7 +16,7 @@ export async function loginRegistry(input: string, username: string, password: s
   const host = key.split('/')[0]!;
   if (!username) throw new TsmanError('EUSAGE', 'username is required');
   const client = new RegistryClient({
-    registry: host, insecure: opts.tlsVerify === false, certDir: certDirFor(process.geteuid?.() !== 0, host, opts.certDir),
+    registry: host, insecure: opts.tlsVerify === false, certDir: certDirFor(isRootless(), host, opts.certDir),
     credentials: { username, password },
   });
   try {

@@ -7,6 +7,7 @@ import { TsmanError } from '../errors.js';
 import {
   SUBUID_FILE, SUBGID_FILE, PASSWD_FILE, readSubIds, lookupUser, buildIdMap, type IdMap,
 } from './subid.js';
+import { JOINED_ENV } from './joined.js';
 import {
   ensurePauseProcess as ensurePause, currentPausePid, findInPath, migrate, pausePidFile, type NamespaceSpec,
 } from './pause.js';
@@ -169,7 +170,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2
 export async function reexecInUserNamespace(runtimeDir: string, argv: string[]): Promise<number> {
   const pid = await ensurePauseProcess(runtimeDir);
   const c = nsenterCommand(pid, process.cwd(), process.execPath, [...process.execArgv, ...argv]);
-  const child = spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, [USERNS_ENV]: String(pid) } });
+  const child = spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, [USERNS_ENV]: String(pid), [JOINED_ENV]: '1' } });
   const handlers = FORWARDED.map((sig) => {
     const h = () => { try { child.kill(sig); } catch { /* already gone */ } };
     process.on(sig, h);

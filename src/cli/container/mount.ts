@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
+import { calledOutsideNamespace } from '../../userns/joined.js';
 
 export class MountCommand extends TsmanCommand {
   static override paths = [['mount'], ['container', 'mount']];
@@ -22,7 +23,7 @@ export class MountCommand extends TsmanCommand {
   names = Option.Rest();
 
   async execute(): Promise<number> {
-    if (process.geteuid?.() !== 0) {
+    if (calledOutsideNamespace()) {
       throw new TsmanError('EUSAGE', `cannot run command "tsman ${this.path.join(' ')}" in rootless mode, must execute \`tsman unshare\` first`);
     }
     const engine = await this.engine();

@@ -2,9 +2,10 @@ import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
+import { calledOutsideNamespace } from '../../userns/joined.js';
 
 function requireUnshare(verb: string): void {
-  if (process.geteuid?.() !== 0) {
+  if (calledOutsideNamespace()) {
     throw new TsmanError('EUSAGE', `cannot run command "tsman image ${verb}" in rootless mode, must execute \`tsman unshare\` first`);
   }
 }

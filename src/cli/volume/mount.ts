@@ -4,11 +4,12 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { TsmanError } from '../../errors.js';
+import { calledOutsideNamespace } from '../../userns/joined.js';
 import { minArgs } from '../network/args.js';
 import { noArgs } from './args.js';
 
 function mustBeRoot(verb: string): void {
-  if (process.geteuid?.() !== 0) {
+  if (calledOutsideNamespace()) {
     throw new TsmanError('EUSAGE', `cannot run command "tsman volume ${verb}" in rootless mode, must execute \`tsman unshare\` first`);
   }
 }
