@@ -200,7 +200,8 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
 /** Wait until the container has exited; resolves with its exit code. */
 export async function waitExit(engine: Engine, id: string, timeoutMs = 0): Promise<number> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
-  let delay = 5;
+  // short at first: after an attached run the exit file is usually a moment behind the socket
+  let delay = 1;
   for (;;) {
     const code = readExitCode(engine.store, id);
     if (code !== undefined) return code;
