@@ -41,6 +41,7 @@ import { cleanName, extractLayer } from '../storage/extract.js';
 import { decompressStream } from '../storage/decompress.js';
 import { parsePasswd, parseGroup } from '../runtime/users.js';
 import { mknod, makedev, S_IFCHR, S_IFBLK, S_IFIFO } from '../util/libc.js';
+import { byteCompare } from '../util/human.js';
 
 const C = fs.constants;
 const O_PATH = 0o10000000;
@@ -1132,7 +1133,7 @@ export function listContainerMounts(engine: Engine): MountedContainer[] {
 }
 
 export function latestContainer(engine: Engine): ContainerRecord {
-  const all = [...(engine.store.read().containers ?? [])].sort((a, b) => b.created.localeCompare(a.created));
+  const all = [...(engine.store.read().containers ?? [])].sort((a, b) => byteCompare(b.created, a.created));
   if (!all[0]) throw new TsmanError('ENOTFOUND', 'no containers to act on: no such container');
   return all[0];
 }

@@ -13,6 +13,7 @@ import type { Progress } from '../image/progress.js';
 import type { ImageConfig } from '../image/mediatypes.js';
 import { hostPlatform } from '../image/platform.js';
 import { getCredentials } from '../image/authfile.js';
+import { byteCompare } from '../util/human.js';
 
 export interface PullRequest {
   tlsVerify?: boolean;
@@ -120,7 +121,7 @@ export async function list(engine: Engine, opts: ListOptions): Promise<ImageRow[
   const state = engine.store.read();
   const filters = parseFilters(opts.filters, ['reference', 'dangling', 'label', 'before', 'since', 'id', 'readonly', 'intermediate', 'until']);
   const rows: ImageRow[] = [];
-  const sorted = [...state.images].sort((a, b) => b.created.localeCompare(a.created) || b.pulled.localeCompare(a.pulled));
+  const sorted = [...state.images].sort((a, b) => byteCompare(b.created, a.created) || byteCompare(b.pulled, a.pulled));
   for (const rec of sorted) {
     const config = await engine.store.readConfig<ImageConfig>(rec.id).catch(() => ({} as ImageConfig));
     if (!matchesFilters(state, rec, config, filters)) continue;

@@ -4,6 +4,7 @@
 import type { ImageRecord, StoreState } from '../storage/store.js';
 import { TsmanError } from '../errors.js';
 import { parseReference } from '../image/reference.js';
+import { byteCompare } from '../util/human.js';
 
 export function splitName(name: string): { repo: string; tag: string } {
   const at = name.indexOf('@');
@@ -46,7 +47,7 @@ export function findImage(state: StoreState, input: string): ImageRecord | undef
   if (matches.length === 0) return undefined;
   // an exact full-name match wins; else the most recently pulled
   const full = `${repo}:${tag}`;
-  return matches.find((i) => i.names.includes(full)) ?? matches.sort((a, b) => b.pulled.localeCompare(a.pulled))[0];
+  return matches.find((i) => i.names.includes(full)) ?? matches.sort((a, b) => byteCompare(b.pulled, a.pulled))[0];
 }
 
 function repoMatches(stored: string, wanted: string, qualified: boolean): boolean {

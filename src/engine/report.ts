@@ -3,6 +3,7 @@
 import type { ImageRow, HistoryRow } from './images.js';
 import { humanSize, timeAgo, goTimeString } from '../util/human.js';
 import { splitName } from './lookup.js';
+import { byteCompare } from '../util/human.js';
 
 export interface ImageReport {
   ID: string;
@@ -74,7 +75,7 @@ export function repoDigests(names: string[], digests: string[]): string[] {
 export function sortImageRows(rows: ImageReport[], by: string): ImageReport[] {
   const cmp: Record<string, (a: ImageReport, b: ImageReport) => number> = {
     created: (a, b) => b._created - a._created,
-    id: (a, b) => a.ID.localeCompare(b.ID),
+    id: (a, b) => byteCompare(a.ID, b.ID),
     repository: (a, b) => a.Repository.localeCompare(b.Repository) || a.Tag.localeCompare(b.Tag),
     tag: (a, b) => a.Tag.localeCompare(b.Tag),
     size: (a, b) => a._size - b._size,

@@ -44,3 +44,11 @@ export function goTimeString(iso: string): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac ? '.' + frac : ''} +0000 UTC`;
 }
+
+/**
+ * Byte-wise string order (Go's `<`), for timestamps and ids: String.prototype.localeCompare goes
+ * through ICU's collator, ~10 µs a call here, which showed in `ps` with 50 containers.
+ */
+export function byteCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

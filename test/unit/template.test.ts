@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TsmanError } from '../../src/errors.js';
 import {
   compileTemplate, defaultHeader, enforceRange, formatInspectJson, formatOne, formatRows, goMap, goStruct,
-  hasTable, isJSONFormat, normalizeFormat, parseFormat, tabwrite, toGoJSON,
+  hasTable, isJSONFormat, normalizeFormat, parseFormat, tabwrite, toGoJSON, HeaderRow,
 } from '../../src/format/template.js';
 
 const run = (src: string, data: unknown = {}): string => compileTemplate(src).execute(data);
@@ -306,5 +306,35 @@ describe('report: formatRows / formatOne (podman conventions)', () => {
     assert.equal(formatOne('json', { A: 1 }), '{\n    "A": 1\n}\n');
     assert.equal(formatOne('{{printf "%s\\n" .Host.Arch}}', info), 'amd64\n');
     assert.throws(() => formatOne('{{.Nope}}', info), /can't evaluate field Nope/);
+  });
+});
+
+describe('formatRows: the direct path for plain field tables gives the engine\'s output', () => {
+  const engine = (format: string, rows: unknown[], headers: Record<string, string> = {}, noHeading = false): string => {
+    const { template } = parseFormat(format, 'user');
+    let text = noHeading ? '' : template.executeHeader([new HeaderRow(headers)]);
+    text += template.execute(rows);
+    return tabwrite(text);
+  };
+  const rows = [
+    { ID: 'abc123', Image: 'docker.io/library/busybox:latest', Command: 'sleep 1000', Names: 'one', Ports: '' },
+    { ID: 'def456', Image: 'x', Command: 'sh -c "echo hi"', Names: 'two_longer_name', Ports: '0.0.0.0:8080->80/tcp' },
+  ];
+  for (const format of [
+    'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Ports}}\t{{.Names}}',
+    'table {{.ID}} {{.Names}}',
+    'table {{ .ID }}\\t{{.Names}}\\n',
+    'table ID={{.ID}} name: {{.Names}}',
+  ]) {
+    it(format, () => {
+      const headers = { ID: 'CONTAINER ID', Names: 'NAMES' };
+      assert.equal(formatRows(format, rows, { headers }), engine(format, rows, headers));
+      assert.equal(formatRows(format, rows, { headers, noHeading: true }), engine(format, rows, headers, true));
+    });
+  }
+  it('non-string values and other actions still go through the engine', () => {
+    assert.equal(formatRows('table {{.N}}', [{ N: 3 }]), engine('table {{.N}}', [{ N: 3 }]));
+    assert.equal(formatRows('table {{.ID}} {{upper .Names}}', rows), engine('table {{.ID}} {{upper .Names}}', rows));
+    assert.throws(() => formatRows('table {{.Nope}}', rows));
   });
 });

@@ -1,6 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
+import { mark } from '../../util/timing.js';
 import { Bool } from '../options.js';
+import { byteCompare } from '../../util/human.js';
 
 export class PsCommand extends TsmanCommand {
   static override paths = [['ps'], ['container', 'ls'], ['container', 'list'], ['container', 'ps']];
@@ -24,9 +26,11 @@ export class PsCommand extends TsmanCommand {
     const { listContainers } = await import('../../engine/containers/index.js');
     const { psRow, psJson } = await import('../../engine/containers/report.js');
     const { formatRows } = await import('../../format/template.js');
+    mark('engine open');
     let list = await listContainers(engine, { all: this.all || this.latest || this.last !== undefined, filters: this.filter });
+    mark('listed');
     // podman lists the oldest first; -l and -n take the most recently created ones
-    list.sort((a, b) => a.c.created.localeCompare(b.c.created));
+    list.sort((a, b) => byteCompare(a.c.created, b.c.created));
     if (this.latest) list = list.slice(-1);
     if (this.last !== undefined && Number(this.last) > 0) list = list.slice(list.length - Math.min(Number(this.last), list.length));
     if (this.quiet) {
@@ -40,8 +44,10 @@ export class PsCommand extends TsmanCommand {
       return 0;
     }
     const rows = list.map(({ c, st }, i) => ({ ...psRow(c, st, this.noTrunc), ...(sizes ? { Size: sizeText(sizes[i]!) } : {}) }));
+    mark('rows');
     const format = this.format ?? `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${this.size ? '\t{{.Size}}' : ''}`;
     this.out(formatRows(format, rows, { headers: { ID: 'CONTAINER ID', CreatedHuman: 'CREATED', Names: 'NAMES' }, noHeading: this.noheading }));
+    mark('printed');
     return 0;
   }
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
+import { byteCompare } from '../../util/human.js';
 
 abstract class MultiCommand extends TsmanCommand {
   static override needsUserNamespace = true;
@@ -17,7 +18,7 @@ abstract class MultiCommand extends TsmanCommand {
     const ctrs = state.containers ?? [];
     if (this.all) return ctrs.map((c) => c.id);
     if (this.latest) {
-      const last = [...ctrs].sort((a, b) => b.created.localeCompare(a.created))[0];
+      const last = [...ctrs].sort((a, b) => byteCompare(b.created, a.created))[0];
       return last ? [last.id] : [];
     }
     if (this.names.length === 0) throw new TsmanError('EUSAGE', `you must provide at least one name or id`);

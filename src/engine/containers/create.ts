@@ -11,6 +11,7 @@ import { findImage } from '../lookup.js';
 import { mkdirp } from '../../util/fsutil.js';
 import type { ContainerConfig, ContainerRecord } from './types.js';
 import { ContainerPaths } from './paths.js';
+import { writeState } from './state.js';
 import { randomName, NAME_RE } from './names.js';
 import type { Progress } from '../../image/progress.js';
 import type { NetworkFlags } from '../../network/options.js';
@@ -279,6 +280,9 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   await mkdirp(p.diff, 0o755);
   await mkdirp(p.work, 0o700);
   await mkdirp(p.userdata, 0o700);
+  // the run-root state from the start: reading a container's state is then one read that finds a
+  // file (the fallbacks for a run root lost at reboot cost three failed reads, each an exception)
+  await writeState(engine.store, id, { status: 'created' });
   if (img && !engine.store.driver.stacksLayers) {
     await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
   }

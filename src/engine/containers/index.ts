@@ -13,6 +13,7 @@ import { parseFilters } from '../images.js';
 import { ContainerPaths } from './paths.js';
 import { inspectJson } from './report.js';
 import { mark } from '../../util/timing.js';
+import { byteCompare } from '../../util/human.js';
 
 export async function createOnly(engine: Engine, o: CreateOptions, cidfile?: string): Promise<ContainerRecord> {
   if (o.replace && o.name) await removeContainer(engine, o.name, { force: true, volumes: false, ignore: true });
@@ -175,7 +176,7 @@ export interface LogOpts { follow: boolean; timestamps: boolean; tail?: number; 
 export async function containerLogs(engine: Engine, names: string[], o: LogOpts): Promise<void> {
   const state = engine.store.read();
   let ctrs = names.map((n) => mustFindContainer(state, n));
-  if (o.latest) ctrs = [...(state.containers ?? [])].sort((a, b) => b.created.localeCompare(a.created)).slice(0, 1);
+  if (o.latest) ctrs = [...(state.containers ?? [])].sort((a, b) => byteCompare(b.created, a.created)).slice(0, 1);
   const { readLogs } = await import('../../runtime/logs.js');
   const parseTime = (s?: string) => {
     if (s === undefined) return undefined;
