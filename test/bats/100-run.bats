@@ -101,6 +101,9 @@ load helpers
     pull_busybox
     run_tsman run --rm --network none $IMAGE ls /sys/class/net
     assert_output lo
+    # no resolver is given to a container without a network: the image's own file (podman's too)
+    run_tsman 1 run --rm --network none $IMAGE sh -c 'grep -c " /etc/resolv.conf " /proc/mounts'
+    assert_output 0
     run_tsman run --rm --network host $IMAGE sh -c 'ls /sys/class/net | wc -l'
     [ "$output" -ge 1 ]
 }

@@ -109,7 +109,8 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
   const mounts = [
     ...(cfg.noHosts ? [] : [bind(path.join(filesOf, 'hosts'), '/etc/hosts')]),
     bind(path.join(p.userdata, 'hostname'), '/etc/hostname'),
-    bind(path.join(filesOf, 'resolv.conf'), '/etc/resolv.conf'),
+    // --network none: no resolver to name, the image's own file (podman binds none either)
+    ...(cfg.network === 'none' ? [] : [bind(path.join(filesOf, 'resolv.conf'), '/etc/resolv.conf')]),
     bind(path.join(p.userdata, '.containerenv'), '/run/.containerenv'),
   ];
   if (cfg.timezone) {
