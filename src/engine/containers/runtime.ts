@@ -34,9 +34,11 @@ export function exitCommand(engine: Engine, id: string): string[] {
     '--storage-driver', engine.store.driver.name];
   if (g.registriesConf) args.push('--registries-conf', g.registriesConf);
   args.push('container', 'cleanup', id);
-  // shell builtins only, but for the runtime and the final exec
-  const script = '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; f="$4"; shift 4; '
-    + 'if [ -f "$f" ] && read -r p <"$f" && kill -0 "$p" 2>/dev/null; then exit 0; fi; exec "$@"';
+  // shell builtins only, but for the runtime and the final exec. The foreground process is looked
+  // for first: it may be done and gone by the time the runtime has deleted the container, and a
+  // Node start for nothing would then follow every `run --rm`.
+  const script = 'f="$4"; fg=; if [ -f "$f" ] && read -r p <"$f" && kill -0 "$p" 2>/dev/null; then fg=1; fi; '
+    + '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; shift 4; [ -n "$fg" ] && exit 0; exec "$@"';
   const rt = runtimeChoice(engine);
   return ['/bin/sh', '-c', script, 'sh', rt.path, runtimeRoot(engine.store), id, attachedFile(engine, id), ...args];
 }
