@@ -104,6 +104,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     // (or the monitor's exit command has not finished deleting it yet)
     if (st.status !== 'created' && (!st.cleanedUp || rt.runtimeKnows(engine, c.id))) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
     if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
+    await fsp.rm(rt.cleanedMarker(engine, c.id), { force: true });
     mark('start: locked');
     const rootfs = await mountRootfs(engine, c);
     mark('rootfs mounted');
@@ -120,7 +121,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       mark('spec written');
       if (io) {
         await mkdirp(p.runDir, 0o700);
-        writeFileSync(rt.attachedFile(engine, c.id), String(process.pid));
+        writeFileSync(rt.attachedFile(engine, c.id), `${process.pid}\n`);
       } else {
         await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
       }
@@ -243,6 +244,7 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
       if (st.status === 'exited') {
         await recordExit(engine.store, id, st);
         await writeState(engine.store, id, { ...st, cleanedUp: true });
+        writeFileSync(rt.cleanedMarker(engine, id), '');
       }
     }
     remove = c.config.autoRemove;

@@ -34,13 +34,23 @@ export function exitCommand(engine: Engine, id: string): string[] {
     '--storage-driver', engine.store.driver.name];
   if (g.registriesConf) args.push('--registries-conf', g.registriesConf);
   args.push('container', 'cleanup', id);
-  // shell builtins only, but for the runtime and the final exec. The foreground process is looked
-  // for first: it may be done and gone by the time the runtime has deleted the container, and a
-  // Node start for nothing would then follow every `run --rm`.
-  const script = 'f="$4"; fg=; if [ -f "$f" ] && read -r p <"$f" && kill -0 "$p" 2>/dev/null; then fg=1; fi; '
-    + '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; shift 4; [ -n "$fg" ] && exit 0; exec "$@"';
+  // Shell builtins only, but for the runtime and the final exec. tsman's cleanup is skipped when a
+  // foreground process does it (looked for first: it may be done and gone by the time the runtime
+  // has deleted the container), when the container is gone (run --rm: its userdata is removed)
+  // and when it is already cleaned up (the marker cleanupContainer leaves): a Node start for
+  // nothing would otherwise follow many runs.
+  const p = new ContainerPaths(engine.store, id);
+  // (read fails at an end of file without a newline, having read the line: hence the -n test)
+  const script = 'f="$4"; fg=; p=; if [ -f "$f" ] && { read -r p <"$f" || [ -n "$p" ]; } && kill -0 "$p" 2>/dev/null; then fg=1; fi; '
+    + '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; d="$5"; m="$6"; shift 6; '
+    + '[ -n "$fg" ] && exit 0; [ -d "$d" ] || exit 0; [ -e "$m" ] && exit 0; exec "$@"';
   const rt = runtimeChoice(engine);
-  return ['/bin/sh', '-c', script, 'sh', rt.path, runtimeRoot(engine.store), id, attachedFile(engine, id), ...args];
+  return ['/bin/sh', '-c', script, 'sh', rt.path, runtimeRoot(engine.store), id, attachedFile(engine, id), p.userdata, cleanedMarker(engine, id), ...args];
+}
+
+/** Left by cleanupContainer once a run is cleaned up (removed at the next start). */
+export function cleanedMarker(engine: Engine, id: string): string {
+  return new ContainerPaths(engine.store, id).runDir + '/cleaned';
 }
 
 export function attachedFile(engine: Engine, id: string): string {
