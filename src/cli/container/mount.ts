@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
-import { calledOutsideNamespace } from '../../userns/joined.js';
+import { requireUnshare } from '../../userns/joined.js';
 
 export class MountCommand extends TsmanCommand {
   static override paths = [['mount'], ['container', 'mount']];
@@ -23,9 +23,7 @@ export class MountCommand extends TsmanCommand {
   names = Option.Rest();
 
   async execute(): Promise<number> {
-    if (calledOutsideNamespace()) {
-      throw new TsmanError('EUSAGE', `cannot run command "tsman ${this.path.join(' ')}" in rootless mode, must execute \`tsman unshare\` first`);
-    }
+    requireUnshare(this.path.join(' '));
     const engine = await this.engine();
     const { listContainerMounts, mountContainer, findAll, latestContainer } = await import('../../engine/cp.js');
     if (this.names.length === 0 && !this.all && !this.latest) {

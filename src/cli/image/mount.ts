@@ -2,13 +2,7 @@ import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
-import { calledOutsideNamespace } from '../../userns/joined.js';
-
-function requireUnshare(verb: string): void {
-  if (calledOutsideNamespace()) {
-    throw new TsmanError('EUSAGE', `cannot run command "tsman image ${verb}" in rootless mode, must execute \`tsman unshare\` first`);
-  }
-}
+import { requireUnshare } from '../../userns/joined.js';
 
 export class ImageMountCommand extends TsmanCommand {
   static override paths = [['image', 'mount']];
@@ -24,7 +18,7 @@ export class ImageMountCommand extends TsmanCommand {
   images = Option.Rest();
 
   async execute(): Promise<number> {
-    requireUnshare('mount');
+    requireUnshare('image mount');
     const engine = await this.engine();
     const { mountImage, listImageMounts } = await import('../../engine/imagemount.js');
     if (this.images.length === 0 && !this.all) {
@@ -50,7 +44,7 @@ export class ImageUnmountCommand extends TsmanCommand {
   images = Option.Rest();
 
   async execute(): Promise<number> {
-    requireUnshare('unmount');
+    requireUnshare('image unmount');
     const engine = await this.engine();
     const { unmountImage, listImageMounts } = await import('../../engine/imagemount.js');
     const names = this.all ? (await listImageMounts(engine)).map((m) => m.id) : this.images;

@@ -3,16 +3,9 @@
 // for real and unmount undoes that. Rootless, as podman: only inside `tsman unshare`.
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
-import { TsmanError } from '../../errors.js';
-import { calledOutsideNamespace } from '../../userns/joined.js';
+import { requireUnshare } from '../../userns/joined.js';
 import { minArgs } from '../network/args.js';
 import { noArgs } from './args.js';
-
-function mustBeRoot(verb: string): void {
-  if (calledOutsideNamespace()) {
-    throw new TsmanError('EUSAGE', `cannot run command "tsman volume ${verb}" in rootless mode, must execute \`tsman unshare\` first`);
-  }
-}
 
 export class VolumeMountCommand extends TsmanCommand {
   static override paths = [['volume', 'mount']];
@@ -25,7 +18,7 @@ export class VolumeMountCommand extends TsmanCommand {
   args = Option.Rest();
 
   async execute(): Promise<number> {
-    mustBeRoot('mount');
+    requireUnshare('volume mount');
     minArgs(this.args, 1);
     const engine = await this.engine();
     const { mountVolume } = await import('../../engine/volumes.js');
@@ -44,7 +37,7 @@ export class VolumeUnmountCommand extends TsmanCommand {
   args = Option.Rest();
 
   async execute(): Promise<number> {
-    mustBeRoot('unmount');
+    requireUnshare('volume unmount');
     minArgs(this.args, 1);
     const engine = await this.engine();
     const { unmountVolume } = await import('../../engine/volumes.js');
