@@ -316,7 +316,7 @@ async function withContainerView<T>(engine: Engine, c: ContainerRecord, fn: (v: 
       return await fn(v);
     } finally {
       v?.close();
-      if (!wasMounted) await unmountRootfs(engine, c.id).catch(() => undefined);
+      if (!wasMounted) await unmountRootfs(engine, c).catch(() => undefined);
     }
   });
 }
@@ -1153,7 +1153,7 @@ export async function unmountContainer(engine: Engine, c: ContainerRecord): Prom
   return ctrLock(engine, c.id).with(async () => {
     const st = await currentState(engine, c.id);
     if (st.status === 'running' || st.status === 'paused') return false;
-    await unmountRootfs(engine, c.id);
+    await unmountRootfs(engine, c);
     return true;
   });
 }

@@ -250,10 +250,6 @@ async function readPid(file: string): Promise<number> {
   return Number.isFinite(n) ? n : 0;
 }
 
-/**
- * Create a container through conmon: returns once `runtime create` has succeeded (the caller then
- * runs `runtime start`) with the container's pid and the (daemonized) conmon's pid.
- */
 /** A conmon started and waiting on its start pipe: release() lets it create the container. */
 export interface PreparedConmon {
   release(): Promise<ConmonStarted>;
@@ -261,6 +257,10 @@ export interface PreparedConmon {
   cancel(): void;
 }
 
+/**
+ * Create a container through conmon: returns once `runtime create` has succeeded (the caller then
+ * runs `runtime start`) with the container's pid and the (daemonized) conmon's pid.
+ */
 export async function startConmon(opts: ConmonOptions): Promise<ConmonStarted> {
   return (await prepareConmon(opts)).release();
 }

@@ -169,7 +169,6 @@ export async function listDir(d: string): Promise<string[]> {
   }
 }
 
-/** rm -rf that also copes with read-only directories left by an image (chmod u+w on the way). */
 /**
  * Depth-first unlink by directory entry types: no lstat per entry (Node's rmSync does one), and
  * synchronous (a container's tree is small; each asynchronous step is a thread-pool round trip).
@@ -201,13 +200,10 @@ export function removeTreeSync(p: string): void {
   }
 }
 
+/** rm -rf that also copes with read-only directories left by an image (chmod u+w on the way). */
 export async function removeTree(p: string): Promise<void> {
   try {
-    removeTreeFast(p);
-    return;
-  } catch { /* busy, permissions, a race: the careful way below */ }
-  try {
-    rmSync(p, { recursive: true, force: true, maxRetries: 2 });
+    removeTreeSync(p);
   } catch (err) {
     if (errnoCode(err) !== 'EACCES' && errnoCode(err) !== 'EPERM') throw err;
     await makeWritable(p);

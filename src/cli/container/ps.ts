@@ -24,7 +24,7 @@ export class PsCommand extends TsmanCommand {
   async execute(): Promise<number> {
     const engine = await this.engine();
     const { listContainers } = await import('../../engine/containers/index.js');
-    const { psRow, psJson } = await import('../../engine/containers/report.js');
+    const { psRow, psJson, containerSizes, sizeText } = await import('../../engine/containers/report.js');
     const { formatRows } = await import('../../format/template.js');
     mark('engine open');
     let list = await listContainers(engine, { all: this.all || this.latest || this.last !== undefined, filters: this.filter });
@@ -37,7 +37,6 @@ export class PsCommand extends TsmanCommand {
       for (const { c } of list) this.out(`${this.noTrunc ? c.id : c.id.slice(0, 12)}\n`);
       return 0;
     }
-    const { containerSizes, sizeText } = await import('../../engine/containers/report.js');
     const sizes = this.size ? await Promise.all(list.map(({ c }) => containerSizes(engine, c))) : undefined;
     if (this.format === 'json') {
       this.out(formatRows('json', list.map(({ c, st }, i) => ({ ...psJson(c, st), ...(sizes ? { Size: sizes[i] } : {}) }))));

@@ -65,11 +65,11 @@ async function mountLayers(engine: Engine, c: ContainerRecord, p: ContainerPaths
   }
 }
 
-export async function unmountRootfs(engine: Engine, id: string): Promise<void> {
-  const p = new ContainerPaths(engine.store, id);
-  if (engine.rootless) {
+export async function unmountRootfs(engine: Engine, c: ContainerRecord): Promise<void> {
+  const p = new ContainerPaths(engine.store, c.id);
+  if (c.config.nomap) {
     const { unstageContainer } = await import('../../userns/stage.js');
-    unstageContainer(id);
+    unstageContainer(c.id);
   }
   if (isMountPoint(p.merged)) await engine.store.driver.unmount(p.merged);
 }
@@ -125,9 +125,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       } else {
         await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
       }
-      const m = monitor;
-      monitor = undefined;
-      const r = await m.release();
+      const r = await monitor.release();
       started = { pid: r.containerPid, conmonPid: r.conmonPid };
       mark('runtime created');
       if (late) {
@@ -176,26 +174,25 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     } catch (err) {
       await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
       await teardownNetwork(engine, c).catch(() => undefined);
-      await unmountRootfs(engine, c.id).catch(() => undefined);
+      await unmountRootfs(engine, c).catch(() => undefined);
       throw err;
     }
   });
-  if (io && c.config.logDriver === 'passthrough') {
-    // the container has our stdio itself: just wait for it
+  const ended = async (): Promise<StartResult> => {
     const code = await waitExit(engine, c.id);
+    mark('exit code read');
+    // conmon wrote the exit file, so it runs the exit command, which deletes the runtime's state
     await cleanupContainer(engine, c.id, false, { runtimeGone: readExitCode(engine.store, c.id) !== undefined });
+    mark('cleaned up');
     return { exitCode: code };
-  }
+  };
+  // passthrough: the container has our stdio itself, just wait for it
+  if (io && c.config.logDriver === 'passthrough') return ended();
   if (!attachDone) return {};
   const how = await attachDone;
   mark('attach ended');
   if (how === 'detached') return { detached: true };
-  const code = await waitExit(engine, c.id);
-  mark('exit code read');
-  // conmon wrote the exit file, so it runs the exit command, which deletes the runtime's state
-  await cleanupContainer(engine, c.id, false, { runtimeGone: readExitCode(engine.store, c.id) !== undefined });
-  mark('cleaned up');
-  return { exitCode: code };
+  return ended();
 }
 
 /** Wait until the container has exited; resolves with its exit code. */
@@ -240,7 +237,7 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
     if (!st.cleanedUp) {
       if (!o.runtimeGone) await rt.deleteRuntime(engine, id, true).catch(() => undefined);
       await teardownNetwork(engine, c);
-      await unmountRootfs(engine, id);
+      await unmountRootfs(engine, c);
       if (st.status === 'exited') {
         await recordExit(engine.store, id, st);
         await writeState(engine.store, id, { ...st, cleanedUp: true });
@@ -330,7 +327,7 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
       if (!o.runtimeGone) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
       await teardownNetwork(engine, c).catch(() => undefined);
     }
-    await unmountRootfs(engine, c.id);
+    await unmountRootfs(engine, c);
     const gone = await engine.store.update((state) => {
       const before = (state.containers ?? []).length;
       state.containers = (state.containers ?? []).filter((x) => x.id !== c.id);

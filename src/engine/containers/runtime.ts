@@ -23,10 +23,9 @@ export function oci(engine: Engine): OciRuntime {
 }
 
 /**
- * The argv conmon runs when the container exits: first `runtime delete` (a C program started by
- * conmon right at the exit, in parallel with whatever tsman does then: a foreground `run` does
- * not start the runtime again for it), then `tsman --root .. container cleanup <id>` unless a
- * foreground `run`/`start -a` that cleans up itself is alive (its pid in the `attached` file).
+ * The argv conmon runs when the container exits: `runtime delete` (started by conmon right at the
+ * exit, in parallel with whatever tsman does then: a foreground `run` does not start the runtime
+ * again for it), then `tsman --root .. container cleanup <id>` when nobody else cleans up.
  */
 export function exitCommand(engine: Engine, id: string): string[] {
   const g = engine.globals;
