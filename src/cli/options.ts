@@ -72,6 +72,7 @@ const GLOBAL_VALUE_FLAGS: Record<string, keyof GlobalOptions> = {
   '--storage-opt': 'storageOpts',
   '--log-level': 'logLevel',
   '--cgroup-manager': 'cgroupManager',
+  '--runtime': 'runtime',
   '--registries-conf': 'registriesConf',
 };
 

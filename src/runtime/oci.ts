@@ -77,8 +77,10 @@ export function findRuntime(name = 'runc', opts: { unified?: boolean } = {}): Ru
   }
   const found = lookPath(name);
   if (found) return { name: base, path: found };
-  // podman's wording (libpod/oci_conmon_common.go)
-  throw new TsmanError('ECONFIG', `no valid executable found for OCI runtime ${name}: invalid argument`, {
+  // podman's wording (libpod/runtime.go for a name, libpod/oci_conmon_common.go for a path)
+  const message = name.includes('/') ? `no valid executable found for OCI runtime ${name}: invalid argument`
+    : `default OCI runtime "${name}" not found: invalid argument`;
+  throw new TsmanError('ECONFIG', message, {
     hint: `install ${base} or set [engine] runtime in containers.conf`,
   });
 }

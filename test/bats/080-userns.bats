@@ -73,3 +73,16 @@ tsman_pauses() {
     assert_output "$REGISTRY/tsman/busybox"
     assert_equal "$(tsman_pauses)" 0 "tsman pause processes"
 }
+
+@test "tsman started by a relative path (./bin/tsman) works inside the joined namespace too" {
+    pull_busybox
+    is_rootless && run_tsman unshare true  # the namespace exists: the launcher joins it itself
+    cd "$TSMAN_REPO"
+    run timeout 60 ./bin/tsman --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" run --rm $IMAGE echo relative
+    echo "$output"
+    assert_equal "$status" 0
+    assert_output "relative"
+    cd "$TSMAN_REPO/bin"
+    run timeout 60 ./tsman --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" ps -a --format '{{.Names}}'
+    assert_equal "$status" 0
+}

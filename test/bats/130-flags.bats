@@ -532,3 +532,20 @@ $imgid"
     run sh -c "ls $TSMAN_ROOT/tsman/containers | wc -l"
     assert_output 0
 }
+
+@test "--runtime: a path or a name; inspect shows it; a missing one is podman's error (125)" {
+    pull_busybox
+    runc_path=$(command -v runc)
+    run_tsman --runtime "$runc_path" run --name rtpath $IMAGE echo via path
+    assert_output "via path"
+    run_tsman inspect --format '{{.OCIRuntime}}' rtpath
+    assert_output "$runc_path"
+    run_tsman run --name rtdefault $IMAGE true
+    run_tsman inspect --format '{{.OCIRuntime}}' rtdefault
+    assert_output "runc"
+    run_tsman 125 --runtime /nonexistent/runc run --rm $IMAGE true
+    assert_equal "${lines[0]}" "Error: no valid executable found for OCI runtime /nonexistent/runc: invalid argument"
+    run_tsman 125 --runtime nosuchruntime run --rm $IMAGE true
+    assert_equal "${lines[0]}" 'Error: default OCI runtime "nosuchruntime" not found: invalid argument'
+    run_tsman rm rtpath rtdefault
+}

@@ -12,6 +12,7 @@ import { mkdirp } from '../../util/fsutil.js';
 import type { ContainerConfig, ContainerRecord } from './types.js';
 import { ContainerPaths } from './paths.js';
 import { writeState } from './state.js';
+import { runtimeName } from './runtime.js';
 import { randomName, NAME_RE } from './names.js';
 import type { Progress } from '../../image/progress.js';
 import type { NetworkFlags } from '../../network/options.js';
@@ -188,6 +189,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     user: o.user ?? ic.User ?? '',
     groupAdd: o.groupAdd,
     hostname: o.hostname ?? id.slice(0, 12),
+    ociRuntime: runtimeName(engine),
     tty: o.tty, interactive: o.interactive,
     labels: { ...(ic.Labels ?? {}), ...kv(o.labels, 'label') },
     annotations: kv(o.annotations, 'annotation'),

@@ -119,7 +119,7 @@ export function inspectJson(engine: Engine, c: ContainerRecord, st: ContainerSta
     HostsPath: `${p.userdata}/hosts`,
     StaticDir: p.userdata,
     OCIConfigPath: `${p.userdata}/config.json`,
-    OCIRuntime: 'runc',
+    OCIRuntime: c.config.ociRuntime ?? 'runc',
     ConmonPidFile: p.conmonPidFile,
     PidFile: p.pidFile,
     Name: c.name,

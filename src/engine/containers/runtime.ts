@@ -18,6 +18,12 @@ export function runtimeChoice(engine: Engine): RuntimeChoice {
   return chosen;
 }
 
+/** The runtime as inspect shows it: as requested (a name or a path), or the one used instead. */
+export function runtimeName(engine: Engine): string {
+  const rt = runtimeChoice(engine);
+  return rt.fallbackReason ? rt.name : engine.globals.runtime || engine.config.engine.runtime || 'runc';
+}
+
 export function oci(engine: Engine): OciRuntime {
   return new OciRuntime(runtimeChoice(engine).path, runtimeRoot(engine.store));
 }

@@ -24,6 +24,7 @@ export interface ContainerConfig {
   user: string;             // as given (resolved against the rootfs at start)
   groupAdd: string[];
   hostname: string;
+  ociRuntime?: string;      // the runtime as chosen at create (--runtime, containers.conf): inspect's OCIRuntime
   tty: boolean;
   interactive: boolean;
   labels: Record<string, string>;
