@@ -11,6 +11,36 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Two edits to clipanion, made while bundling (its files in node_modules stay as they are): its
+// default context reads process.stdin and the terminal's colour depth when the module loads, which
+// creates a stdin stream and loads tty and net (~5 ms of every command, most of which never read
+// stdin); here they are read when first used. A pattern that is not found (another clipanion)
+// fails the build rather than bundling unpatched code.
+const clipanionEdits = {
+  'lib/platform/node.js': [["var tty = require('tty');", "var tty = { get default() { return require('tty'); } };"]],
+  'lib/advanced/Cli.js': [
+    ['Cli.defaultContext = {\n    env: process.env,\n    stdin: process.stdin,\n    stdout: process.stdout,\n    stderr: process.stderr,\n    colorDepth: platform.getDefaultColorDepth(),\n};',
+      'Cli.defaultContext = {\n    env: process.env,\n    get stdin() { return process.stdin; },\n    get stdout() { return process.stdout; },\n    get stderr() { return process.stderr; },\n    get colorDepth() { return platform.getDefaultColorDepth(); },\n};'],
+    // a spread would call the getters: the defaults stay behind the command's context instead
+    ['const context = {\n            ...Cli.defaultContext,\n            ...userContext,\n        };\n        switch',
+      'const context = Object.defineProperties(Object.create(Cli.defaultContext), Object.getOwnPropertyDescriptors(userContext ?? {}));\n        switch'],
+  ],
+};
+const lazyClipanion = {
+  name: 'lazy-clipanion',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]clipanion[\\/]lib[\\/](platform[\\/]node|advanced[\\/]Cli)\.js$/ }, (args) => {
+      const rel = args.path.slice(args.path.lastIndexOf('clipanion/') + 'clipanion/'.length);
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of clipanionEdits[rel] ?? []) {
+        if (!text.includes(from)) throw new Error(`clipanion ${rel}: expected text not found (another version?): ${from.slice(0, 60)}`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'tsman.cjs');
 rmSync(`${out}.cache`, { force: true });
@@ -22,6 +52,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['koffi'],
+  plugins: [lazyClipanion],
   // src/util/selfpath.ts is the only user of import.meta: give it the URL its tsc output has
   define: { 'import.meta.url': '__tsmanSelfUrl' },
   banner: { js: 'var __tsmanSelfUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, "src", "util", "selfpath.js")).href;' },

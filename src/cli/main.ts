@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   useLazyMachine(cli as unknown as Cli<never>);
   const args = normalizeBooleanFlags(splitShortValues(rest, words));
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
-  const context: TsmanContext = { ...Cli.defaultContext, globals };
+  // clipanion's defaults (stdio, colour depth) stay behind it, read only if used (hack/bundle.mjs)
+  const context = Object.assign(Object.create(Cli.defaultContext) as TsmanContext, { globals });
 
   let command: TsmanCommand;
   try {
@@ -70,8 +71,8 @@ export async function main(argv: string[]): Promise<number> {
     definitions: () => cli.definitions(),
     error: (error, opts) => cli.error(error, opts),
     format: (colored) => cli.format(colored),
-    process: (input, sub) => cli.process(input, { ...context, ...sub }),
-    run: (input, sub) => cli.run(input, { ...context, ...sub }),
+    process: (input, sub) => cli.process(input, { globals, ...sub }),
+    run: (input, sub) => cli.run(input, { globals, ...sub }),
     usage: (cmd, opts) => cli.usage(cmd, opts),
   };
   if (command.help) {

@@ -64,7 +64,9 @@ export function loadConfigSync(overrides: ConfigOverrides = {}, host: HostOption
   const shipped = host.shippedConf === undefined ? shippedContainersConfPath() : host.shippedConf;
   const cc = loadContainersConf(paths, env, { shipped, cgroup2: host.cgroup2 ?? detectCgroup2() });
   const st = loadStorageConf(paths, env);
-  const reg = loadRegistriesConf(paths, env);
+  // registries.conf only when a command resolves or pulls an image name (most never do)
+  let reg: ReturnType<typeof loadRegistriesConf> | undefined;
+  const registries = () => (reg ??= loadRegistriesConf(paths, env));
 
   const storage = st.storage;
   if (overrides.root) storage.graphroot = path.resolve(overrides.root);
@@ -88,9 +90,9 @@ export function loadConfigSync(overrides: ConfigOverrides = {}, host: HostOption
     containers: cc.conf.containers,
     engine,
     network,
-    registries: reg.registries,
+    get registries() { return registries().registries; },
     storage,
-    files: [...cc.files, ...st.files, ...reg.files],
+    get files() { return [...cc.files, ...st.files, ...registries().files]; },
   };
 }
 

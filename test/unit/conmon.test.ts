@@ -402,7 +402,8 @@ if (MODE === 'tty-client') {
       const fb = findRuntime('crun', { unified: false });
       assert.deepEqual([fb.name, typeof fb.fallbackReason], ['runc', 'string']);
     }
-    assert.throws(() => findRuntime('no-such-runtime', { unified: true }), /no valid executable found for OCI runtime no-such-runtime/);
+    assert.throws(() => findRuntime('no-such-runtime', { unified: true }), /default OCI runtime "no-such-runtime" not found: invalid argument/);
+    assert.throws(() => findRuntime('/no/such-runtime', { unified: true }), /no valid executable found for OCI runtime \/no\/such-runtime: invalid argument/);
   });
 
   const missing = ['conmon', 'runc'].filter((t) => !which(t));
