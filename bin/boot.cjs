@@ -99,9 +99,19 @@ function extendUserCache(code) {
       fs.writeFileSync(wordsFile, [...words, key].join('\n') + '\n');
       // caches of other builds of the bundle
       for (const n of fs.readdirSync(userDir)) {
-        if (n.startsWith('code-') && !n.startsWith(`code-${tag}.`)) fs.rmSync(path.join(userDir, n), { force: true });
+        if ((n.startsWith('code-') && !n.startsWith(`code-${tag}.`)) || (n.startsWith('machine-') && !n.startsWith(`machine-${tag}-`))) {
+          fs.rmSync(path.join(userDir, n), { force: true });
+        }
       }
     } catch { /* a read-only or full home: no cache, no harm */ }
   });
 }
-finish(mod.exports.main(process.argv.slice(2)), extendUserCache);
+// the command-line parser's machines (src/cli/lazymachine.ts), kept with the code cache
+let machineCache;
+if (userDir) {
+  try {
+    fs.mkdirSync(userDir, { recursive: true, mode: 0o700 });
+    machineCache = path.join(userDir, `machine-${tag}`);
+  } catch { /* a read-only home: built each time */ }
+}
+finish(mod.exports.main(process.argv.slice(2), { machineCache }), extendUserCache);

@@ -7,6 +7,12 @@
 // that node. Folding a node needs its shortcut targets folded first, nothing else, so with an
 // acyclic shortcut graph (clipanion's builder makes one; test/unit/lazymachine.test.ts checks
 // every command set) the result is the same machine, node for node, as the eager pass.
+//
+// The unsimplified machine itself (~350 nodes for `run`: ~4 ms to build from the command classes
+// on the test machines) depends only on tsman's build: it can be kept as JSON (clipanion's machines
+// are plain data, tests and reducers named by strings) in the user's cache next to the code cache
+// (bin/boot.cjs names the file after the build) and parsed in ~1 ms.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Cli } from 'clipanion';
 import * as core from 'clipanion/lib/core.js';
 import { END_OF_INPUT } from 'clipanion/lib/constants.js';
@@ -16,7 +22,7 @@ type Node = Machine['nodes'][number];
 
 /** clipanion's CliBuilder as far as this file needs it (not public API). */
 interface CliBuilderLike {
-  builders: Array<{ compile: () => { machine: Machine; context: unknown } }>;
+  builders: Array<{ compile: () => { machine: Machine; context: unknown }; context: unknown }>;
   compile: () => {
     machine: Machine;
     contexts: unknown[];
@@ -30,6 +36,18 @@ function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
   const nodeDef = nodes[node]!;
   for (const { to } of nodeDef.shortcuts) ensure(to);
   const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
+  // clipanion looks for an equal dynamic transition with .some() over the node's list: ~200
+  // options each, so O(n^2) per node (~4 ms of a `run`). The same test (by identity, as clipanion
+  // compares) and target, looked up in a map instead
+  const dynamics = new Map<unknown, Set<number>>();
+  const haveDynamic = (test: unknown, to: number): boolean => {
+    let targets = dynamics.get(test);
+    if (!targets) dynamics.set(test, targets = new Set());
+    if (targets.has(to)) return true;
+    targets.add(to);
+    return false;
+  };
+  for (const [test, { to }] of nodeDef.dynamics) haveDynamic(test, to);
   while (nodeDef.shortcuts.length > 0) {
     const { to } = nodeDef.shortcuts.shift()!;
     const toDef = nodes[to]!;
@@ -42,7 +60,7 @@ function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
       }
     }
     for (const [test, transition] of toDef.dynamics) {
-      if (!nodeDef.dynamics.some(([otherTest, { to: t }]) => test === otherTest && transition.to === t)) nodeDef.dynamics.push([test, transition]);
+      if (!haveDynamic(test, transition.to)) nodeDef.dynamics.push([test, transition]);
     }
     for (const transition of toDef.shortcuts) {
       if (!shortcuts.has(transition.to)) {
@@ -57,9 +75,12 @@ function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
  * The unsimplified machine of `builders` (clipanion's CliBuilder.compile() minus the simplify
  * pass) behind a view of its node list that folds each node the first time it is read.
  */
-export function lazyMachine(builders: CliBuilderLike['builders']): { machine: Machine; contexts: unknown[]; ensure: (n: number) => void } {
-  const compiled = builders.map((b) => b.compile());
-  const raw = core.makeAnyOfMachine(compiled.map((c) => c.machine));
+export function lazyMachine(builders: CliBuilderLike['builders'], cacheFile?: string): { machine: Machine; contexts: unknown[]; ensure: (n: number) => void } {
+  let raw = cacheFile !== undefined ? readMachine(cacheFile) : undefined;
+  if (!raw) {
+    raw = core.makeAnyOfMachine(builders.map((b) => b.compile().machine));
+    if (cacheFile !== undefined) writeMachine(cacheFile, raw);
+  }
   const done = new Set<number>();
   const ensure = (n: number): void => {
     if (done.has(n)) return;
@@ -72,15 +93,37 @@ export function lazyMachine(builders: CliBuilderLike['builders']): { machine: Ma
       return Reflect.get(target, prop, receiver);
     },
   });
-  return { machine: { ...raw, nodes }, contexts: compiled.map((c) => c.context), ensure };
+  return { machine: { ...raw, nodes }, contexts: builders.map((b) => b.context), ensure };
 }
 
-/** Make `cli` parse with a lazily simplified machine (suggestions keep clipanion's own). */
-export function useLazyMachine(cli: Cli<never>): void {
+/** A kept machine, or undefined (none, unreadable, not a machine). */
+function readMachine(file: string): Machine | undefined {
+  try {
+    const m = JSON.parse(readFileSync(file, 'latin1')) as Machine;
+    if (Array.isArray(m.nodes) && m.nodes.length > 2 && m.nodes.every((n) => n && Array.isArray(n.shortcuts) && Array.isArray(n.dynamics) && typeof n.statics === 'object')) return m;
+  } catch { /* none yet, or damaged: built again */ }
+  return undefined;
+}
+
+/** Keep a machine (before any node is folded), atomically; a read-only home keeps none. */
+function writeMachine(file: string, m: Machine): void {
+  try {
+    const tmp = `${file}.${process.pid}.tmp`;
+    // escaped to ASCII: read back as latin1, no UTF-8 decoding
+    writeFileSync(tmp, JSON.stringify(m).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch { /* no cache */ }
+}
+
+/**
+ * Make `cli` parse with a lazily simplified machine (suggestions keep clipanion's own); with
+ * `cacheFile`, the unsimplified machine is read from there, or written there once built.
+ */
+export function useLazyMachine(cli: Cli<never>, cacheFile?: string): void {
   const b = (cli as unknown as { builder: CliBuilderLike }).builder;
   const original = b.compile.bind(b);
   b.compile = () => {
-    const { machine, contexts } = lazyMachine(b.builders);
+    const { machine, contexts } = lazyMachine(b.builders, cacheFile);
     return {
       machine,
       contexts,

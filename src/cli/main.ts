@@ -38,14 +38,19 @@ export function commandKey(): string | undefined {
   return ranKey;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export interface MainOptions {
+  /** where parse machines are kept: `<machineCache>-<command set>.json` (bin/boot.cjs) */
+  machineCache?: string;
+}
+
+export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   const words = new Set<string>();
   for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
   mark('main');
   const { globals, rest } = extractGlobals(argv, words);
   const key = commandSetKey(rest[0]);
   const cli = await makeCli(key);
-  useLazyMachine(cli as unknown as Cli<never>);
+  useLazyMachine(cli as unknown as Cli<never>, opts.machineCache !== undefined ? `${opts.machineCache}-${key}.json` : undefined);
   const args = normalizeBooleanFlags(splitShortValues(rest, words));
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   // clipanion's defaults (stdio, colour depth) stay behind it, read only if used (hack/bundle.mjs)

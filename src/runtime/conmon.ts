@@ -9,11 +9,11 @@
 //   _OCI_STARTPIPE (fd 4)  us -> conmon: one byte to go on (podman first moves conmon to a cgroup);
 //                          for exec with --exec-attach a second byte once we are attached
 //   _OCI_ATTACHPIPE (fd 5) exec only: conmon -> us: {"data": 0} once its attach socket listens
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, rmSync, readFileSync, type FSWatcher } from 'node:fs';
 import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { fastSpawn, waitExit as waitChild, pipeReader, pipeWrite, closeFdQuiet, readAvailable, type ChildFd, type FastChild } from '../util/spawn.js';
 import { errnoCode, ExitCode, TsmanError } from '../errors.js';
 import { OciRuntime, runtimeMessage } from './oci.js';
 import { attach, type AttachOptions } from './attach.js';
@@ -199,48 +199,74 @@ async function runtimeFailure(ociLog: string, relayed?: string): Promise<string>
   return msg ?? runtimeMessage(relayed ?? '');
 }
 
-interface Spawned { child: ChildProcess; sync: SyncReader; start: Writable; attachPipe?: SyncReader; stderr: () => string; exited: Promise<number> }
+interface Spawned {
+  pid: number;
+  /** conmon's sync pipe, read from the first call on */
+  sync: () => SyncReader;
+  /** our end of conmon's start pipe */
+  start: number;
+  /** conmon's attach pipe (exec), read from the first call on */
+  attachPipe?: () => SyncReader;
+  /** what conmon wrote on its stderr so far (not passthrough) */
+  stderr: () => string;
+  /** conmon's own exit (it daemonizes once released: its first process ends right away) */
+  exited: () => Promise<number>;
+  close: () => void;
+}
 
 function spawnConmon(conmon: string, args: string[], opts: CommonOptions, pipes: 2 | 3, passthrough: boolean, cwd?: string, keepFds: number[] = []): Spawned {
-  // keepFds: inherited by conmon for its whole life (slirp4netns's exit fd)
-  const extra = [...(pipes === 3 ? ['pipe', 'pipe', 'pipe'] as const : ['pipe', 'pipe'] as const), ...keepFds];
-  const child = spawn(conmon, args, {
-    env: conmonEnv(opts, pipes),
-    cwd,
-    // its own process group: a ^C meant for tsman must not reach it (podman: Setpgid)
-    detached: true,
-    stdio: passthrough ? ['inherit', 'inherit', 'inherit', ...extra] : ['ignore', 'ignore', 'pipe', ...extra],
-  });
+  // 3: sync pipe (conmon writes), 4: start pipe (conmon reads), 5: attach pipe (exec);
+  // keepFds after them: inherited by conmon for its whole life (slirp4netns's exit fd)
+  const fds: ChildFd[] = passthrough ? [0, 1, 2] : ['null', 'null', 'pipe-write'];
+  fds.push('pipe-write', 'pipe-read');
+  if (pipes === 3) fds.push('pipe-write');
+  fds.push(...keepFds);
+  let child: FastChild;
+  try {
+    // its own session: a ^C meant for tsman must not reach it (podman: Setpgid)
+    child = fastSpawn(conmon, [conmon, ...args], { fds, env: conmonEnv(opts, pipes), cwd, setsid: true });
+  } catch (e) {
+    throw new TsmanError('EGENERIC', `cannot run conmon: ${(e as Error).message}`, { cause: e });
+  }
+  // the readers are made when first read: after the release, while conmon runs the runtime
+  const readers = new Map<number, SyncReader>();
+  const reader = (n: number) => {
+    let r = readers.get(n);
+    if (!r) readers.set(n, r = new SyncReader(pipeReader(child.pipes.get(n)!)));
+    return r;
+  };
+  const stderrFd = child.pipes.get(2);
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run conmon: ${e.message}`, { cause: e })));
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-  const fds = child.stdio as unknown as (Readable | Writable | null)[];
+  const stderr = () => {
+    if (stderrFd !== undefined) err += readAvailable(stderrFd);
+    return err.trim();
+  };
+  let exited: Promise<number> | undefined;
   return {
-    child,
-    sync: new SyncReader(fds[3] as Readable),
-    start: fds[4] as Writable,
-    attachPipe: pipes === 3 ? new SyncReader(fds[5] as Readable) : undefined,
-    stderr: () => err.trim(),
-    exited,
+    pid: child.pid,
+    sync: () => reader(3),
+    start: child.pipes.get(4)!,
+    attachPipe: pipes === 3 ? () => reader(5) : undefined,
+    stderr,
+    exited: () => (exited ??= waitChild(child.pid)),
+    close: () => {
+      for (const [n, fd] of child.pipes) {
+        const r = readers.get(n);
+        if (r) r.close();
+        else closeFdQuiet(fd);
+      }
+    },
   };
 }
 
-function signalStart(w: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    // EPIPE: conmon is gone already, which its exit status tells
-    w.write(Buffer.from([0]), () => resolve());
-  });
+function signalStart(fd: number): Promise<void> {
+  // EPIPE: conmon is gone already, which its exit status tells
+  pipeWrite(fd, Buffer.from([0]));
+  return Promise.resolve();
 }
 
 function closeAll(s: Spawned): void {
-  s.sync.close();
-  s.attachPipe?.close();
-  s.start.destroy();
-  s.child.stderr?.destroy();
-  s.child.unref();
+  s.close();
 }
 
 async function readPid(file: string): Promise<number> {
@@ -304,7 +330,7 @@ export async function prepareConmon(opts: ConmonOptions): Promise<PreparedConmon
     cancel: () => {
       if (done) return;
       done = true;
-      try { s.child.kill('SIGKILL'); } catch { /* gone */ }
+      try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
       closeAll(s);
     },
   };
@@ -313,11 +339,11 @@ export async function prepareConmon(opts: ConmonOptions): Promise<PreparedConmon
 async function releaseConmon(s: Spawned, opts: ConmonOptions, ociLog: string): Promise<ConmonStarted> {
   try {
     await signalStart(s.start);
-    const code = await s.exited;
+    const code = await s.exited();
     if (code !== 0) {
       throw new TsmanError('EGENERIC', `conmon failed: exit status ${code}${s.stderr() ? `: ${s.stderr()}` : ''}`);
     }
-    const msg = await s.sync.next(opts.timeoutMs ?? 240_000, `create container ${opts.id}`);
+    const msg = await s.sync().next(opts.timeoutMs ?? 240_000, `create container ${opts.id}`);
     if (!msg || msg.data < 0) {
       const text = await runtimeFailure(ociLog, msg?.message);
       await new OciRuntime(opts.runtimePath, opts.runtimeRoot, { ...process.env, ...opts.env }).delete(opts.id, true).catch(() => undefined);
@@ -375,9 +401,9 @@ export async function execConmon(opts: ExecConmonOptions): Promise<ExecResult> {
   let ended = false;
   try {
     await signalStart(s.start);
-    const code = await s.exited;
+    const code = await s.exited();
     if (code !== 0) throw new TsmanError('EGENERIC', `conmon failed: exit status ${code}${s.stderr() ? `: ${s.stderr()}` : ''}`);
-    const ready = await s.attachPipe!.next(timeout, `exec in container ${opts.id}`);
+    const ready = await s.attachPipe!().next(timeout, `exec in container ${opts.id}`);
     if (!ready || ready.data < 0) {
       throw new TsmanError('EGENERIC', `exec in container ${opts.id}: conmon did not set up its attach socket${ready?.message ? `: ${ready.message}` : ''}`);
     }
@@ -396,7 +422,7 @@ export async function execConmon(opts: ExecConmonOptions): Promise<ExecResult> {
     }
     // an attach that fails to connect must not leave us waiting for conmon's report
     const attachFailed = attached?.then(() => new Promise<never>(() => {}), (err) => { throw err; });
-    const first = await Promise.race([s.sync.next(timeout, `exec in container ${opts.id}`), ...(attachFailed ? [attachFailed] : [])]);
+    const first = await Promise.race([s.sync().next(timeout, `exec in container ${opts.id}`), ...(attachFailed ? [attachFailed] : [])]);
     if (!first || first.data < 0) {
       await attached?.catch(() => undefined);
       ended = true;
@@ -409,7 +435,7 @@ export async function execConmon(opts: ExecConmonOptions): Promise<ExecResult> {
     if (await attached === 'detached') return { pid, detached: true };
     ended = true;
     // conmon sends the exit code after closing the attach socket; the exit file has it too
-    const last = await s.sync.next(30_000, `exec in container ${opts.id}`).catch(() => undefined);
+    const last = await s.sync().next(30_000, `exec in container ${opts.id}`).catch(() => undefined);
     const exitCode = last && last.data >= 0 ? last.data : await readExitFile(exitDir, opts.id);
     return { pid, exitCode: exitCode ?? ExitCode.Generic };
   } finally {

@@ -67,3 +67,31 @@ test('lazy and eager parsers agree on command lines, errors included', async () 
     assert.equal(outcome(lazy, args), outcome(eager, args), args.join(' '));
   }
 });
+
+test('a kept machine (JSON in the user cache) parses as the one built; a damaged one is built again', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsman-machine-'));
+  try {
+    const file = path.join(dir, 'machine-x-run.json');
+    const args = ['run', '--rm', '-it', '--network', 'none', '-e', 'A=1', '--name=x', 'img', 'sh', '-c', 'echo --rm'];
+    const parse = async (): Promise<string> => {
+      const cli = await makeCli('run') as unknown as Cli<never>;
+      useLazyMachine(cli, file);
+      const c = cli.process(args, {} as never) as unknown as Record<string, unknown>;
+      return JSON.stringify(Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'context' && k !== 'cli')));
+    };
+    const built = await parse();
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as core.StateMachine;
+    const cli = await makeCli('run') as unknown as Cli<never>;
+    // written before any node was folded: the unsimplified machine, node for node
+    assert.equal(JSON.stringify(kept), JSON.stringify(core.makeAnyOfMachine(buildersOf(cli).map((b) => b.compile().machine))));
+    assert.equal(await parse(), built);
+    fs.writeFileSync(file, '{"nodes": [1, 2');
+    assert.equal(await parse(), built);
+    assert.ok(JSON.parse(fs.readFileSync(file, 'utf8')).nodes.length > 2, 'rewritten');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
