@@ -7,7 +7,7 @@
 // The files are read through secureJoin: a symlinked /etc/passwd in a hostile image resolves inside
 // the rootfs, never to the host's.
 
-import { constants as C, promises as fsp } from 'node:fs';
+import { constants as C, promises as fsp, lstatSync, readlinkSync, openSync, fstatSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { TsmanError, errnoCode } from '../errors.js';
 
@@ -45,8 +45,9 @@ export async function secureJoin(root: string, unsafe: string): Promise<string> 
     const candidate = current === '' ? comp : `${current}/${comp}`;
     let target: string | undefined;
     try {
-      const st = await fsp.lstat(path.join(root, candidate));
-      if (st.isSymbolicLink()) target = await fsp.readlink(path.join(root, candidate));
+      // synchronous: a few stats on every `run` (no thread-pool round trips)
+      const st = lstatSync(path.join(root, candidate));
+      if (st.isSymbolicLink()) target = readlinkSync(path.join(root, candidate));
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
     }
@@ -66,25 +67,25 @@ export async function secureJoin(root: string, unsafe: string): Promise<string> 
 /** A small database file of the rootfs, or undefined when it does not exist (or is no regular file). */
 async function readRootfsFile(rootfs: string, file: string): Promise<string | undefined> {
   const p = await secureJoin(rootfs, file);
-  let fh: fsp.FileHandle;
+  let fd: number;
   try {
     // O_NOFOLLOW: the last component was resolved above; a symlink swapped in since is refused.
     // O_NONBLOCK: a FIFO planted as /etc/passwd must not hang us.
-    fh = await fsp.open(p, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+    fd = openSync(p, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
     throw new TsmanError('EGENERIC', `open \`${p}\`: ${code ?? String(err)}`, { cause: err });
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) return undefined;
     if (st.size > 64 * 1024 * 1024) {
       throw new TsmanError('EUNSAFE', `read \`${p}\`: file too large (${st.size} bytes)`);
     }
-    return await fh.readFile('utf8');
+    return readFileSync(fd, 'utf8');
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

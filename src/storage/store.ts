@@ -146,7 +146,8 @@ export class Store {
 
   async readImageFile(id: string, name: 'manifest' | 'config' | 'list'): Promise<Buffer | undefined> {
     try {
-      return await fsp.readFile(path.join(this.imageDir(id), name));
+      // synchronous: small, and on the path of every `run` (fs/promises and a thread-pool trip)
+      return readFileSync(path.join(this.imageDir(id), name));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return undefined;
       throw err;

@@ -1,7 +1,7 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
 // (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
 // lock is only taken for record changes (create, remove, rename), never while waiting.
-import { promises as fsp, existsSync, writeFileSync } from 'node:fs';
+import { promises as fsp, existsSync, writeFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
@@ -103,8 +103,8 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     // a previous run's leftovers (exited but not cleaned up, or a host reboot)
     // (or the monitor's exit command has not finished deleting it yet)
     if (st.status !== 'created' && (!st.cleanedUp || rt.runtimeKnows(engine, c.id))) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
-    if (st.status !== 'created') await fsp.rm(path.join(exitDir(engine.store), c.id), { force: true });
-    await fsp.rm(rt.cleanedMarker(engine, c.id), { force: true });
+    if (st.status !== 'created') rmSync(path.join(exitDir(engine.store), c.id), { force: true });
+    rmSync(rt.cleanedMarker(engine, c.id), { force: true });
     mark('start: locked');
     const rootfs = await mountRootfs(engine, c);
     mark('rootfs mounted');
@@ -123,7 +123,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
         await mkdirp(p.runDir, 0o700);
         writeFileSync(rt.attachedFile(engine, c.id), `${process.pid}\n`);
       } else {
-        await fsp.rm(rt.attachedFile(engine, c.id), { force: true });
+        rmSync(rt.attachedFile(engine, c.id), { force: true });
       }
       const r = await monitor.release();
       started = { pid: r.containerPid, conmonPid: r.conmonPid };

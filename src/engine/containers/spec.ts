@@ -1,7 +1,7 @@
 // Everything a container needs on disk before the runtime sees it: the user resolved against
 // the image's /etc/passwd, /etc/hosts, /etc/hostname, /etc/resolv.conf and /run/.containerenv
 // kept in userdata (bind-mounted, never written into the image layer), and config.json.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord } from './types.js';
@@ -80,8 +80,8 @@ function addHostLines(cfg: ContainerRecord['config'], net: NetState | undefined)
  */
 export async function writeNetFiles(engine: Engine, c: ContainerRecord, net: NetState | undefined): Promise<void> {
   const p = new ContainerPaths(engine.store, c.id);
-  await fsp.writeFile(path.join(p.userdata, 'hosts'), await hostsFile(engine, c, net));
-  await fsp.writeFile(path.join(p.userdata, 'resolv.conf'), resolvConf(c.config, net));
+  writeFileSync(path.join(p.userdata, 'hosts'), await hostsFile(engine, c, net));
+  writeFileSync(path.join(p.userdata, 'resolv.conf'), resolvConf(c.config, net));
 }
 
 export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: string, net?: NetState): Promise<void> {

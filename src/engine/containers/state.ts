@@ -1,6 +1,6 @@
 // Volatile container state in the run root. A recorded pid carries its start time so a reused
 // pid is never mistaken for the container (crun's status.c does the same).
-import { promises as fsp, readFileSync, rmSync, statSync } from 'node:fs';
+import { promises as fsp, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../../storage/store.js';
 import { processStartTime, removeTreeSync } from '../../storage/store.js';
@@ -29,7 +29,7 @@ export function readState(store: Store, id: string): ContainerState {
 
 /** The durable record of a run (survives a reboot, unlike the run root). */
 export async function recordStarted(store: Store, id: string, startedAt: string): Promise<void> {
-  await fsp.writeFile(path.join(new ContainerPaths(store, id).userdata, 'started'), startedAt);
+  writeFileSync(path.join(new ContainerPaths(store, id).userdata, 'started'), startedAt);
 }
 
 export async function recordExit(store: Store, id: string, st: ContainerState): Promise<void> {
