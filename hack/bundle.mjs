@@ -53,9 +53,10 @@ await build({
   target: 'node20',
   external: ['koffi'],
   plugins: [lazyClipanion],
-  // src/util/selfpath.ts is the only user of import.meta: give it the URL its tsc output has
+  // src/util/selfpath.ts is the only user of import.meta, and in the bundle takes __tsmanRoot instead
   define: { 'import.meta.url': '__tsmanSelfUrl' },
-  banner: { js: 'var __tsmanSelfUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, "src", "util", "selfpath.js")).href;' },
+  // the package root for src/util/selfpath.ts (dist/tsman.cjs sits in dist/)
+  banner: { js: 'var __tsmanRoot = require("node:path").dirname(__dirname), __tsmanSelfUrl = "file:///";' },
   // pure ASCII (esbuild escapes the rest), so bin/boot.cjs can read it as latin1: a one-byte
   // string without UTF-8 decoding; whitespace and syntax minified to halve what is read and hashed
   charset: 'ascii',

@@ -2,7 +2,9 @@
 // `{{.Store.GraphRoot}}` address) and converted to podman's JSON keys for json/yaml output.
 import * as os from 'node:os';
 import { readFileSync, existsSync, statfsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import type { Engine } from './index.js';
 import { VERSION, API_VERSION } from '../version.js';
 import { getIdMappings } from '../userns/index.js';
@@ -20,7 +22,7 @@ function osRelease(): Record<string, string> {
 
 function versionOf(bin: string, args = ['--version']): string {
   try {
-    return execFileSync(bin, args, { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
+    return childProcess().execFileSync(bin, args, { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
   } catch {
     return '';
   }

@@ -9,7 +9,9 @@
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
 import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import type { Readable, Writable } from 'node:stream';
@@ -654,7 +656,7 @@ export async function mountVolume(engine: Engine, name: string): Promise<string>
   if (m && !isMountPoint(rec.mountpoint)) {
     const args = m.type === 'bind' ? ['--bind', ...(m.options.filter((o) => o !== 'bind').length ? ['-o', m.options.filter((o) => o !== 'bind').join(',')] : []), m.source, rec.mountpoint]
       : ['-t', m.type, ...(m.options.length ? ['-o', m.options.join(',')] : []), m.source, rec.mountpoint];
-    const r = spawnSync('mount', args, { encoding: 'utf8' });
+    const r = childProcess().spawnSync('mount', args, { encoding: 'utf8' });
     if (r.status !== 0) throw new TsmanError('EGENERIC', `mounting volume ${rec.name}: ${(r.stderr || r.error?.message || '').trim()}`);
   }
   return rec.mountpoint;

@@ -2,9 +2,13 @@
 // namespace path (--netns-type=path), configured by itself (-c), ready when it writes to --ready-fd,
 // and ended when the --exit-fd closes: the caller hands that fd to conmon, so slirp4netns never
 // outlives the container's monitor even if no tsman runs cleanup. Ports go through its API socket.
-import { spawn } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
+// loaded when first used: most commands never open a socket
+const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
 import { ipToInt, intToIp } from '../network/ipnet.js';
@@ -92,7 +96,7 @@ export async function startSlirp(o: { nsPath: string; apiSocket?: string; logFil
   const log = openSync(o.logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(o.binary ?? 'slirp4netns', args, { detached: true, stdio: ['ignore', log, log, 'pipe', 'pipe'] });
+    child = childProcess().spawn(o.binary ?? 'slirp4netns', args, { detached: true, stdio: ['ignore', log, log, 'pipe', 'pipe'] });
   } finally {
     closeSync(log);
   }
@@ -126,7 +130,7 @@ export function handleFd(h: unknown): number {
 /** One request on slirp4netns's API socket. */
 export function slirpApi(socket: string, req: unknown): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const c = net.createConnection(socket);
+    const c = netModule().createConnection(socket);
     let buf = '';
     c.on('connect', () => { c.end(JSON.stringify(req)); });
     c.on('data', (d) => { buf += d.toString(); });
@@ -159,7 +163,7 @@ export async function startPortForwarder(ns: string, ports: Array<{ proto: strin
   const log = openSync(logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(process.execPath, [script, JSON.stringify({ ns, ports, noLifeFd })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
+    child = childProcess().spawn(process.execPath, [script, JSON.stringify({ ns, ports, noLifeFd })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
   } finally {
     closeSync(log);
   }

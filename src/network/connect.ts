@@ -7,7 +7,10 @@ import { mustFindContainer } from '../engine/containers/lookup.js';
 import { ctrLock, currentState } from '../engine/containers/lifecycle.js';
 import { mustFindNetwork } from './config.js';
 import { attachBridges, detachBridges, readNetState, writeState } from './setup.js';
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: most commands never open a socket
+const netModule = () => builtin<typeof import('node:net')>('node:net');
 
 export interface ConnectOptions { aliases: string[]; ip?: string; mac?: string }
 
@@ -32,7 +35,7 @@ export async function connectNetwork(engine: Engine, netName: string, ctrName: s
   const network = mustFindNetwork(engine, netName);
   const c = mustFindContainer(engine.store.read(), ctrName);
   mustBeBridge(c);
-  if (o.ip && !net.isIPv4(o.ip)) throw new TsmanError('EUSAGE', `${o.ip} is not an IP address`);
+  if (o.ip && !netModule().isIPv4(o.ip)) throw new TsmanError('EUSAGE', `${o.ip} is not an IP address`);
   if (o.mac && !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(o.mac)) throw new TsmanError('EUSAGE', `invalid MAC address ${o.mac}`);
   await ctrLock(engine, c.id).with(async () => {
     if (c.config.networks?.[network.name]) {

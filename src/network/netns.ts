@@ -1,7 +1,9 @@
 // Network namespaces that outlive the process that made them: a new namespace bind-mounted on a
 // file (`unshare --net=FILE`), as `ip netns add` does, but anywhere (rootless: inside our user and
 // mount namespace, so the namespace belongs to our user namespace). Helpers to run a command in one.
-import { spawn } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
@@ -13,7 +15,7 @@ export interface CmdResult { code: number; stdout: string; stderr: string }
 export function runIn(ns: string | undefined, cmd: string, args: string[], input?: string): Promise<CmdResult> {
   const [file, argv] = ns ? ['nsenter', [`--net=${ns}`, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
-    const p = spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const p = childProcess().spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -1,6 +1,9 @@
 // The network flags of create/run turned into the container's recorded config, with podman's
 // defaults (rootless: slirp4netns; root: the default bridge network) and refusals.
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: most commands never open a socket
+const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type { Engine } from '../engine/index.js';
 import type { ContainerConfig } from '../engine/containers/types.js';
 import { TsmanError } from '../errors.js';
@@ -82,13 +85,13 @@ export async function resolveNetworkOptions(engine: Engine, o: NetworkFlags, exp
   for (const [flag, v] of [['--ip', o.ip], ['--mac-address', o.mac]] as const) {
     if (!v) continue;
     if (!isBridge) throw new TsmanError('EUSAGE', `${flag} can only be used with networks`);
-    if (flag === '--ip' && net.isIPv4(v) === false) throw new TsmanError('EUSAGE', `${v} is not an IP address`);
+    if (flag === '--ip' && netModule().isIPv4(v) === false) throw new TsmanError('EUSAGE', `${v} is not an IP address`);
     if (flag === '--mac-address' && !MAC_RE.test(v)) throw new TsmanError('EUSAGE', `invalid MAC address ${v}`);
     const first = Object.values(out.networks!)[0]!;
     if (flag === '--ip') first.ip = v; else first.mac = v.toLowerCase();
   }
   for (const n of Object.values(out.networks ?? {})) {
-    if (n.ip && !net.isIPv4(n.ip)) throw new TsmanError('EUSAGE', `${n.ip} is not an IP address`);
+    if (n.ip && !netModule().isIPv4(n.ip)) throw new TsmanError('EUSAGE', `${n.ip} is not an IP address`);
     if (n.mac && !MAC_RE.test(n.mac)) throw new TsmanError('EUSAGE', `invalid MAC address ${n.mac}`);
   }
 
@@ -110,7 +113,7 @@ export async function resolveNetworkOptions(engine: Engine, o: NetworkFlags, exp
     throw new TsmanError('EUSAGE', 'conflicting options: dns and the network mode: none');
   }
   for (const d of o.dns ?? []) {
-    if (d !== 'none' && net.isIP(d) === 0) throw new TsmanError('EUSAGE', `${d} is not an ip address`);
+    if (d !== 'none' && netModule().isIP(d) === 0) throw new TsmanError('EUSAGE', `${d} is not an ip address`);
   }
   if (o.dns?.length) out.dns = o.dns;
   if (o.dnsSearch?.length) out.dnsSearch = o.dnsSearch;
@@ -119,7 +122,7 @@ export async function resolveNetworkOptions(engine: Engine, o: NetworkFlags, exp
     const i = h.indexOf(':');
     const name = i < 0 ? '' : h.slice(0, i);
     const ip = i < 0 ? '' : h.slice(i + 1);
-    if (!name || (net.isIP(ip) === 0 && ip !== 'host-gateway')) {
+    if (!name || (netModule().isIP(ip) === 0 && ip !== 'host-gateway')) {
       throw new TsmanError('EUSAGE', `invalid IP address in add-host: "${ip || h}"`);
     }
   }

@@ -1,6 +1,8 @@
 // Published ports: `-p [ip:][hostPort:]containerPort[/proto]` with ranges, `-P`, and the
 // reports (`tsman port`, inspect's Ports maps) in podman's shapes.
-import * as net from 'node:net';
+import type * as net from 'node:net';
+// loaded when first used: most commands never open a socket
+const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type * as dgram from 'node:dgram';
 import { builtin } from '../util/builtin.js';
 import { TsmanError } from '../errors.js';
@@ -58,7 +60,7 @@ export function parsePublish(spec: string): PortMapping[] {
   else if (parts.length === 2) [hostPart, ctrPart] = parts as [string, string];
   else if (parts.length === 3 && !hostIp) { hostIp = parts[0]!; hostPart = parts[1]!; ctrPart = parts[2]!; }
   else throw new TsmanError('EUSAGE', `invalid port format "${spec}"`);
-  if (hostIp && net.isIP(hostIp) === 0) throw new TsmanError('EUSAGE', `invalid IP address "${hostIp}" in port mapping "${spec}"`);
+  if (hostIp && netModule().isIP(hostIp) === 0) throw new TsmanError('EUSAGE', `invalid IP address "${hostIp}" in port mapping "${spec}"`);
   if (hostIp === '0.0.0.0') hostIp = '';
   const [cport, crange] = portRange(ctrPart, spec);
   let hport = 0;
@@ -96,7 +98,7 @@ export function randomPort(proto: string): Promise<number> {
       s.once('error', reject);
       s.bind(0, () => { const port = s.address().port; s.close(() => resolve(port)); });
     } else {
-      const s = net.createServer();
+      const s = netModule().createServer();
       s.once('error', reject);
       s.listen(0, () => { const port = (s.address() as net.AddressInfo).port; s.close(() => resolve(port)); });
     }
@@ -156,7 +158,7 @@ export function portLines(ports: PortMapping[], filter?: string): string[] {
   for (const e of expandPorts(ports)) {
     if (want && (e.containerPort !== want.port || (want.proto && want.proto !== e.protocol))) continue;
     const host = e.hostIp || '0.0.0.0';
-    const hostStr = net.isIPv6(host) ? `[${host}]` : host;
+    const hostStr = netModule().isIPv6(host) ? `[${host}]` : host;
     lines.push(want ? `${hostStr}:${e.hostPort}` : `${e.containerPort}/${e.protocol} -> ${hostStr}:${e.hostPort}`);
   }
   return lines;
@@ -187,11 +189,11 @@ export async function reservePorts(ports: PortMapping[]): Promise<{ fds: number[
         const fail = (e: NodeJS.ErrnoException): void => reject(new TsmanError('EINUSE',
           `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol} ${host}:${p.hostPort}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`));
         if (p.protocol === 'udp') {
-          const s = builtin<typeof dgram>('node:dgram').createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+          const s = builtin<typeof dgram>('node:dgram').createSocket(netModule().isIPv6(host) ? 'udp6' : 'udp4');
           s.once('error', fail);
           s.bind(p.hostPort, host, () => resolve(s));
         } else {
-          const s = net.createServer();
+          const s = netModule().createServer();
           s.once('error', fail);
           s.listen({ port: p.hostPort, host, exclusive: true }, () => resolve(s));
         }

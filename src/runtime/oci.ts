@@ -1,6 +1,8 @@
 // Thin wrappers over the OCI runtime binary (runc; crun where the host allows). `create` and `exec`
 // go through conmon (conmon.ts); everything here runs the runtime directly and waits for it.
-import { spawn } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { accessSync, closeSync, constants as fsc, openSync, readSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import * as path from 'node:path';
@@ -119,7 +121,7 @@ export class OciRuntime {
   /** Run `<runtime> --root <root> args...`, resolving with its output (never rejects on exit status). */
   run(args: string[], opts: { stdio?: 'inherit' } = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.path, ['--root', this.root, ...args], {
+      const child = childProcess().spawn(this.path, ['--root', this.root, ...args], {
         env: this.env,
         stdio: opts.stdio === 'inherit' ? ['ignore', 'inherit', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       });

@@ -1,6 +1,9 @@
 // Rootless mode: which side of the user namespace we are on, the id maps, and the ways in
 // (re-exec of the whole CLI, or one program). The namespace itself and its pause process: pause.ts.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { readFileSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import { TsmanError } from '../errors.js';
@@ -152,11 +155,11 @@ function nsenterCommand(pid: number, cwd: string, cmd: string, args: string[]): 
  * is already inside, or is real root, the program is spawned directly. opts.cwd is honoured inside.
  */
 export async function runInUserNamespace(runtimeDir: string, cmd: string, args: string[], opts: SpawnOptions = {}): Promise<ChildProcess> {
-  if (!needsReexec()) return spawn(cmd, args, opts);
+  if (!needsReexec()) return childProcess().spawn(cmd, args, opts);
   const pid = await ensurePauseProcess(runtimeDir);
   const { cwd, env, ...rest } = opts;
   const c = nsenterCommand(pid, cwd === undefined ? process.cwd() : String(cwd), cmd, args);
-  return spawn(c.file, c.args, { ...rest, env: { ...(env ?? process.env), [USERNS_ENV]: String(pid) } });
+  return childProcess().spawn(c.file, c.args, { ...rest, env: { ...(env ?? process.env), [USERNS_ENV]: String(pid) } });
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -170,7 +173,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2
 export async function reexecInUserNamespace(runtimeDir: string, argv: string[]): Promise<number> {
   const pid = await ensurePauseProcess(runtimeDir);
   const c = nsenterCommand(pid, process.cwd(), process.execPath, [...process.execArgv, ...argv]);
-  const child = spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, [USERNS_ENV]: String(pid), [JOINED_ENV]: '1' } });
+  const child = childProcess().spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, [USERNS_ENV]: String(pid), [JOINED_ENV]: '1' } });
   const handlers = FORWARDED.map((sig) => {
     const h = () => { try { child.kill(sig); } catch { /* already gone */ } };
     process.on(sig, h);

@@ -48,7 +48,10 @@
  * join itself (nsenter + sh) is ~3 ms. Running only namespace-bound children through
  * runInUserNamespace costs a few ms each.
  */
-import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { builtin } from '../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { promises as fsp, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
@@ -182,7 +185,7 @@ async function hasPrivilege(file: string): Promise<boolean> {
 async function writeMap(helper: string, pid: number, map: IdMap[], kind: 'uid' | 'gid'): Promise<void> {
   const args = [String(pid), ...idMapArgs(map)];
   const res = await new Promise<{ code: number | null; stderr: string; err?: Error }>((resolve) => {
-    execFile(helper, args, { encoding: 'utf8' }, (err, _stdout, stderr) => {
+    childProcess().execFile(helper, args, { encoding: 'utf8' }, (err, _stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr, err: err ?? undefined });
     });
   });
@@ -233,7 +236,7 @@ async function createNamespace(runtimeDir: string, spec: NamespaceSpec): Promise
   const unshare = requireTool('unshare', 'cannot create the user namespace');
   const catatonit = findCatatonit();
 
-  const child = spawn(unshare, ['-U', '-m', '--propagation', 'slave', catatonit, '-P'], {
+  const child = childProcess().spawn(unshare, ['-U', '-m', '--propagation', 'slave', catatonit, '-P'], {
     detached: true,
     stdio: 'ignore',
     cwd: '/',
@@ -254,7 +257,7 @@ async function createNamespace(runtimeDir: string, spec: NamespaceSpec): Promise
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       // stdio was /dev/null; re-run the same step in the foreground to learn why it failed.
-      const diag = spawnSync(unshare, ['-U', '-m', 'true'], { encoding: 'utf8', cwd: '/' });
+      const diag = childProcess().spawnSync(unshare, ['-U', '-m', 'true'], { encoding: 'utf8', cwd: '/' });
       const detail = (diag.stderr ?? '').trim() || `${path.basename(unshare)} exited with status ${child.exitCode ?? child.signalCode}`;
       throw new TsmanError('EUSERNS', `cannot create the user namespace: ${detail}`,
         { hint: 'user namespaces must be enabled (sysctl user.max_user_namespaces > 0)' });

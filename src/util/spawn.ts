@@ -9,7 +9,10 @@
 // The child is not Node's: `waitExit` reaps it with waitpid(WNOHANG) polls. libuv reaps only the
 // pids it spawned itself, so it never takes this one's status.
 import { closeSync, readSync, writeSync } from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { builtin } from './builtin.js';
+// loaded when first used: most commands never open a socket
+const netModule = () => builtin<typeof import('node:net')>('node:net');
 import { constants as osConstants } from 'node:os';
 import { loadKoffi } from './libc.js';
 
@@ -209,7 +212,7 @@ export function waitExit(pid: number, intervalMs = 1): Promise<number> {
 
 /** A readable stream over the parent's end of a pipe (libuv watches it: no thread pool). */
 export function pipeReader(fd: number): net.Socket {
-  return new net.Socket({ fd, readable: true, writable: false });
+  return new (netModule().Socket)({ fd, readable: true, writable: false });
 }
 
 /** Write to the parent's end of a pipe; false when the reader is gone (EPIPE). */

@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { spawn } from 'node:child_process';
+import { builtin } from '../../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { TsmanCommand } from '../base.js';
 import { TsmanError } from '../../errors.js';
 
@@ -27,7 +29,7 @@ export class UnshareCommand extends TsmanCommand {
     const argv = this.command.length ? this.command : [process.env.SHELL || '/bin/sh'];
     const env = { ...process.env, CONTAINERS_GRAPHROOT: engine.config.storage.graphroot, CONTAINERS_RUNROOT: engine.config.storage.runroot };
     return await new Promise<number>((resolve) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+      const child = childProcess().spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
       child.on('error', (e) => {
         const notFound = (e as NodeJS.ErrnoException).code === 'ENOENT';
         this.context.stderr.write(`Error: exec: "${argv[0]}": ${notFound ? 'executable file not found in $PATH' : e.message}\n`);

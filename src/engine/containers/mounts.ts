@@ -2,7 +2,9 @@
 // mounts at start (with volume copy-up, U chown and O overlays).
 import { promises as fsp, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { builtin } from '../../util/builtin.js';
+// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
+const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import type { Engine } from '../index.js';
 import type { ContainerRecord, MountSpec } from './types.js';
 import { TsmanError } from '../../errors.js';
@@ -148,7 +150,7 @@ export async function resolveMounts(engine: Engine, inp: MountInputs): Promise<M
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = childProcess().spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     p.on('error', reject);
