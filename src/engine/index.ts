@@ -52,6 +52,7 @@ export class Engine {
       await removeTree(path.join(this.store.dir, 'layers'));
       await removeTree(path.join(this.store.dir, 'images'));
       await removeTree(path.join(this.store.dir, 'tmp'));
+      await removeTree(path.join(this.store.dir, 'trash'));
       await removeTree(path.join(this.store.dir, 'locks'));
       await removeTree(this.store.stateFile);
       await removeTree(this.store.runDir);

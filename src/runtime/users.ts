@@ -7,7 +7,7 @@
 // The files are read through secureJoin: a symlinked /etc/passwd in a hostile image resolves inside
 // the rootfs, never to the host's.
 
-import { constants as C, promises as fsp, lstatSync, readlinkSync, openSync, fstatSync, readFileSync, closeSync } from 'node:fs';
+import { constants as C, lstatSync, readlinkSync, openSync, fstatSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { TsmanError, errnoCode } from '../errors.js';
 

@@ -12,7 +12,8 @@
 // layers/<id> under storage.lock just before store.json names it. So after a kill -9 at any point,
 // leftovers are (a) tmp dirs whose owner process is gone and (b) layer dirs no record names; both
 // are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
-import { promises as fsp, readFileSync, rmSync, readdirSync, unlinkSync, rmdirSync, type Dirent } from 'node:fs';
+import { promises as fsp, readFileSync, rmSync, readdirSync, unlinkSync, rmdirSync, renameSync, mkdirSync, lstatSync, type Dirent } from 'node:fs';
+import { fastSpawn } from '../util/spawn.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import { FileLock } from '../util/lock.js';
@@ -190,6 +191,54 @@ function removeTreeFast(p: string): void {
     else unlinkSync(c);
   }
   rmdirSync(p);
+}
+
+/** How long a tree may sit in a trash directory before the next discard sweeps it too. */
+const STALE_TRASH_MS = 30_000;
+
+/**
+ * Remove directory trees without waiting for it: each is renamed into `trash` (a directory on the
+ * same file system, created if needed) and one detached `rm -rf` removes them all while tsman goes
+ * on and exits (a `run --rm` returns without the ~3-5 ms its container's files take to unlink,
+ * much as podman leaves part of its cleanup to a `container cleanup` process). What rm never got
+ * to (killed, a crash) is swept by a later discard into the same trash. A tree that cannot be
+ * moved, or no rm to start, is removed here and now.
+ */
+export function discardTrees(trees: Array<{ path: string; trash: string }>): void {
+  const moved: string[] = [];
+  const now = Date.now();
+  for (const t of trees) {
+    try {
+      mkdirSync(t.trash, { recursive: true, mode: 0o700 });
+      const dest = path.join(t.trash, `${path.basename(t.path)}-${randomBytes(4).toString('hex')}`);
+      renameSync(t.path, dest);
+      moved.push(dest);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      removeTreeSync(t.path);
+    }
+  }
+  if (moved.length === 0) return;
+  for (const trash of new Set(trees.map((t) => t.trash))) {
+    let names: string[] = [];
+    try { names = readdirSync(trash); } catch { /* none */ }
+    for (const n of names) {
+      const p = path.join(trash, n);
+      if (moved.includes(p)) continue;
+      try { if (now - lstatSync(p).ctimeMs > STALE_TRASH_MS) moved.push(p); } catch { /* gone meanwhile */ }
+    }
+  }
+  try {
+    const rm = rmPath();
+    fastSpawn(rm, [rm, '-rf', '--', ...moved], { fds: ['null', 'null', 'null'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, setsid: true });
+  } catch {
+    for (const p of moved) removeTreeSync(p);
+  }
+}
+
+let rmBinary: string | undefined;
+function rmPath(): string {
+  return rmBinary ??= ['/usr/bin/rm', '/bin/rm'].find((p) => { try { return lstatSync(p).isFile(); } catch { return false; } }) ?? 'rm';
 }
 
 /** removeTree for small trees that need no permission repair (run-root state). */

@@ -210,3 +210,23 @@ wrote 5kB \(virtual [0-9.]+MB\)$'
     run_tsman ps -a -s --format json
     assert_output -p '"rwSize": 5000'
 }
+
+@test "run --rm and rm: the container's files go right after, in the background; nothing is left" {
+    pull_busybox
+    run_tsman run --rm $IMAGE true
+    run_tsman create --name gone $IMAGE true
+    cid=$output
+    test -d "$TSMAN_ROOT/tsman/containers/$cid"
+    run_tsman rm gone
+    assert_output gone
+    # the record is gone at once; the files are unlinked by a detached rm (storage/store.ts)
+    left=
+    for i in $(seq 1 50); do
+        left=$(ls -A "$TSMAN_ROOT/tsman/containers" "$TSMAN_ROOT/tsman/trash" "$TSMAN_RUNROOT/tsman/trash" 2>/dev/null | grep -v ':$' | grep -v '^$' || true)
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
+    assert_equal "$left" ""
+    run_tsman ps -a --format '{{.ID}}'
+    assert_output ""
+}

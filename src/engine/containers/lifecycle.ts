@@ -1,16 +1,16 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
 // (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
 // lock is only taken for record changes (create, remove, rename), never while waiting.
-import { promises as fsp, existsSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
 import { ContainerPaths, exitDir } from './paths.js';
-import { readState, writeState, syncState, removeState, readExitCode, alive, recordStarted, recordExit } from './state.js';
+import { readState, writeState, syncState, readExitCode, alive, recordStarted, recordExit } from './state.js';
 import { findContainer, noSuchContainer } from './lookup.js';
 import { FileLock } from '../../util/lock.js';
 import { mkdirp, sleep } from '../../util/fsutil.js';
-import { processStartTime, removeTree } from '../../storage/store.js';
+import { processStartTime, discardTrees } from '../../storage/store.js';
 import { TsmanError } from '../../errors.js';
 import { isMountPoint } from '../imagemount.js';
 import { buildSpec, writeNetFiles } from './spec.js';
@@ -334,8 +334,13 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
       return { save: state.containers.length !== before, value: state.containers.length === before };
     });
     if (gone) return;
-    await removeTree(new ContainerPaths(engine.store, c.id).dir);
-    await removeState(engine.store, c.id);
+    // the record is gone: its files go in the background (storage/store.ts discardTrees)
+    const paths = new ContainerPaths(engine.store, c.id);
+    discardTrees([
+      { path: paths.dir, trash: path.join(engine.store.dir, 'trash') },
+      { path: paths.runDir, trash: path.join(engine.store.runDir, 'trash') },
+    ]);
+    rmSync(path.join(exitDir(engine.store), c.id), { force: true });
   });
   // anonymous volumes go with -v (and --rm); named volumes outlive every container
   if (o.volumes) {

@@ -1,9 +1,9 @@
 // Volatile container state in the run root. A recorded pid carries its start time so a reused
 // pid is never mistaken for the container (crun's status.c does the same).
-import { promises as fsp, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../../storage/store.js';
-import { processStartTime, removeTreeSync } from '../../storage/store.js';
+import { processStartTime } from '../../storage/store.js';
 import { atomicWriteJson, mkdirp } from '../../util/fsutil.js';
 import type { ContainerState } from './types.js';
 import { ContainerPaths, exitDir } from './paths.js';
@@ -82,8 +82,3 @@ function exitFileTime(store: Store, id: string): string {
   }
 }
 
-export async function removeState(store: Store, id: string): Promise<void> {
-  const p = new ContainerPaths(store, id);
-  removeTreeSync(p.runDir);
-  rmSync(path.join(exitDir(store), id), { force: true });
-}
