@@ -5,11 +5,13 @@
 //
 // Two caches. dist/tsman.cjs.cache (hack/bundle.mjs) covers what starting and `--help` run. V8
 // only caches functions that have run, and the engine's code (storage, runtime, networking) does
-// not run at build time, so each user also keeps one in ${XDG_CACHE_HOME:-~/.cache}/tsman: it is
-// rewritten (a few ms, after the command's work is done) when a command kind (its first word)
-// that the cache has not seen yet ends with status 0; from then on that command's functions are
-// not compiled again (~15 ms of a ~130 ms `run --rm` on the test machines). A cache V8 rejects
-// (another Node, other flags) or made for another build of the bundle is not used.
+// not run at build time, so each user also keeps caches in ${XDG_CACHE_HOME:-~/.cache}/tsman, one
+// per kind of command (its first word): made without the build's cache, so it holds only what
+// that kind runs (V8 reads a whole cache at every start: ~1 ms per 200 KB here), and written
+// (a few ms, after the command's work is done) by the first two runs of the kind that end with
+// status 0. From then on that command's functions are not compiled again (~15 ms of a ~130 ms
+// `run --rm` on the test machines). A cache V8 rejects (another Node, other flags) or made for
+// another build of the bundle is not used.
 // TSMAN_CODE_CACHE=write: write the build's cache at exit (build time only).
 const fs = require('node:fs');
 const path = require('node:path');
@@ -66,40 +68,54 @@ function readIfFresh(f) {
   return undefined;
 }
 
-// the user's cache, named after this build of the bundle
+// the user's cache for this kind of command, named after this build of the bundle
 const home = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : undefined);
 const userDir = home && !write ? path.join(home, 'tsman') : undefined;
 const tag = `${bundle.size}-${Math.floor(bundle.mtimeMs)}`;
-const userCache = userDir && path.join(userDir, `code-${tag}.cache`);
+// global flags with a value (src/cli/options.ts): the kind is the first word after them; a wrong
+// guess only picks another cache
+const GLOBAL_VALUE_FLAGS = new Set(['--root', '--runroot', '--storage-driver', '--storage-opt', '--log-level', '--cgroup-manager', '--runtime', '--registries-conf']);
+function commandKind(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.has(a)) i++;
+      continue;
+    }
+    return /^[a-z][a-z0-9-]{0,31}$/.test(a) ? a : '_';
+  }
+  return '_';
+}
+const userCache = userDir && path.join(userDir, `code-${tag}-${commandKind(process.argv.slice(2))}.cache`);
 let cachedData = userCache && readIfFresh(userCache);
 const fromUser = cachedData !== undefined;
-if (!fromUser) cachedData = readIfFresh(buildCache);
+// the build's cache only where no user cache is kept (it would be carried into the user's)
+if (!userCache) cachedData = readIfFresh(buildCache);
 const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
 mod = { exports: {}, filename: file, id: file, loaded: false };
 script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 if (write) process.once('exit', () => fs.writeFileSync(buildCache, script.createCachedData()));
 
-/** After a successful command: extend the user's cache if this kind of command is new to it. */
+/** After a successful command: write this kind's cache, the first two times. */
 function extendUserCache(code) {
-  if (code !== 0 || !userCache || typeof mod.exports.commandKey !== 'function') return;
-  const key = mod.exports.commandKey();
-  if (!key) return;
-  const wordsFile = `${userCache}.words`;
-  let words = [];
+  if (code !== 0 || !userCache) return;
+  const runsFile = `${userCache}.runs`;
+  let runs = 0;
   if (fromUser && !script.cachedDataRejected) {
-    try { words = fs.readFileSync(wordsFile, 'utf8').split('\n').filter(Boolean); } catch { /* none yet */ }
+    try { runs = Number.parseInt(fs.readFileSync(runsFile, 'latin1'), 10) || 0; } catch { /* none yet */ }
   }
-  if (words.includes(key)) return;
+  if (runs >= 2) return;
   process.once('exit', () => {
     try {
       fs.mkdirSync(userDir, { recursive: true, mode: 0o700 });
       const tmp = `${userCache}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, userCache);
-      fs.writeFileSync(wordsFile, [...words, key].join('\n') + '\n');
+      fs.writeFileSync(runsFile, `${runs + 1}\n`);
       // caches of other builds of the bundle
       for (const n of fs.readdirSync(userDir)) {
-        if ((n.startsWith('code-') && !n.startsWith(`code-${tag}.`)) || (n.startsWith('machine-') && !n.startsWith(`machine-${tag}-`))) {
+        if ((n.startsWith('code-') && !n.startsWith(`code-${tag}-`)) || (n.startsWith('machine-') && !n.startsWith(`machine-${tag}-`))) {
           fs.rmSync(path.join(userDir, n), { force: true });
         }
       }

@@ -31,12 +31,6 @@ export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
 
 export { exitNow } from '../util/libc.js';
 
-let ranKey: string | undefined;
-
-/** The command set (first word) of the command main() ran, for bin/boot.cjs's code cache. */
-export function commandKey(): string | undefined {
-  return ranKey;
-}
 
 export interface MainOptions {
   /** where parse machines are kept: `<machineCache>-<command set>.json` (bin/boot.cjs) */
@@ -98,7 +92,6 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   }
 
   mark('parsed');
-  ranKey = key === ALL ? undefined : key;
   try {
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;

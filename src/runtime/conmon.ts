@@ -9,7 +9,8 @@
 //   _OCI_STARTPIPE (fd 4)  us -> conmon: one byte to go on (podman first moves conmon to a cgroup);
 //                          for exec with --exec-attach a second byte once we are attached
 //   _OCI_ATTACHPIPE (fd 5) exec only: conmon -> us: {"data": 0} once its attach socket listens
-import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, rmSync, readFileSync, type FSWatcher } from 'node:fs';
+import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, readFileSync, type FSWatcher } from 'node:fs';
+import { unlinkIfExists } from '../util/fsutil.js';
 import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -306,7 +307,7 @@ export async function prepareConmon(opts: ConmonOptions): Promise<PreparedConmon
     ...(opts.persistDir ? [opts.persistDir] : [])]) mkdirSync(d, { recursive: true });
   // leftovers of an earlier run would be taken for this one's
   for (const f of [exitFilePath(opts.exitDir, opts.id), ociLog, opts.pidFile, opts.conmonPidFile,
-    ...(opts.persistDir ? [path.join(opts.persistDir, 'exit'), path.join(opts.persistDir, 'oom')] : [])]) rmSync(f, { force: true });
+    ...(opts.persistDir ? [path.join(opts.persistDir, 'exit'), path.join(opts.persistDir, 'oom')] : [])]) unlinkIfExists(f);
 
   const log = opts.logDriver === 'k8s-file' ? `k8s-file:${opts.logPath}` : opts.logDriver;
   const args = sharedArgs({ ...opts, cuuid: opts.id, ociLog, log });

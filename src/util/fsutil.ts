@@ -1,4 +1,4 @@
-import { promises as fsp, constants as fsc, openSync, writeFileSync, fsyncSync, closeSync, renameSync, rmSync, readFileSync, mkdirSync } from 'node:fs';
+import { promises as fsp, constants as fsc, openSync, writeFileSync, fsyncSync, closeSync, renameSync, rmSync, readFileSync, mkdirSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode } from '../errors.js';
 
@@ -85,6 +85,18 @@ export async function exists(p: string): Promise<boolean> {
 
 export async function mkdirp(dir: string, mode = 0o700): Promise<void> {
   mkdirSync(dir, { recursive: true, mode });
+}
+
+/**
+ * Remove one file if it is there: a single unlink(2). fs.rmSync(f, { force: true }) stats first
+ * and goes through its rimraf module (~0.15 ms a call: a `run` removes a dozen possible leftovers).
+ */
+export function unlinkIfExists(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(file, { force: true, recursive: true });
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -206,15 +206,24 @@ b"
     assert_output ""
 }
 
-@test "the per-user code cache: written after a command, a damaged one is ignored and replaced" {
+@test "the per-user code cache: one per kind of command, written after it, a damaged one ignored and replaced" {
     export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
     run_tsman ps -a
     assert_output -p 'CONTAINER ID'
-    cache=$(ls "$XDG_CACHE_HOME"/tsman/code-*.cache)
+    cache=$(ls "$XDG_CACHE_HOME"/tsman/code-*-ps.cache)
     [ -s "$cache" ]
-    grep -qx ps "$cache.words"
+    assert_equal "$(cat "$cache.runs")" 1
+    run_tsman --root "$TSMAN_ROOT" images -q
+    ls "$XDG_CACHE_HOME"/tsman/code-*-images.cache
     printf 'not a code cache' >"$cache"
     run_tsman ps -a
     assert_output -p 'CONTAINER ID'
     [ "$(stat -c %s "$cache")" -gt 1000 ]
+    # written by the first two good runs of a kind only
+    run_tsman ps -a
+    assert_equal "$(cat "$cache.runs")" 2
+    before=$(stat -c %Y.%s "$cache")
+    sleep 1.1
+    run_tsman ps -a
+    assert_equal "$(stat -c %Y.%s "$cache")" "$before"
 }

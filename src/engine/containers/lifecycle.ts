@@ -1,7 +1,7 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
 // (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
 // lock is only taken for record changes (create, remove, rename), never while waiting.
-import { existsSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
@@ -9,7 +9,7 @@ import { ContainerPaths, exitDir } from './paths.js';
 import { readState, writeState, syncState, readExitCode, alive, recordStarted, recordExit } from './state.js';
 import { findContainer, noSuchContainer } from './lookup.js';
 import { FileLock } from '../../util/lock.js';
-import { mkdirp, sleep } from '../../util/fsutil.js';
+import { mkdirp, sleep, unlinkIfExists } from '../../util/fsutil.js';
 import { processStartTime, discardTrees } from '../../storage/store.js';
 import { TsmanError } from '../../errors.js';
 import { isMountPoint } from '../imagemount.js';
@@ -103,8 +103,8 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     // a previous run's leftovers (exited but not cleaned up, or a host reboot)
     // (or the monitor's exit command has not finished deleting it yet)
     if (st.status !== 'created' && (!st.cleanedUp || rt.runtimeKnows(engine, c.id))) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
-    if (st.status !== 'created') rmSync(path.join(exitDir(engine.store), c.id), { force: true });
-    rmSync(rt.cleanedMarker(engine, c.id), { force: true });
+    if (st.status !== 'created') unlinkIfExists(path.join(exitDir(engine.store), c.id));
+    unlinkIfExists(rt.cleanedMarker(engine, c.id));
     mark('start: locked');
     const rootfs = await mountRootfs(engine, c);
     mark('rootfs mounted');
@@ -123,7 +123,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
         await mkdirp(p.runDir, 0o700);
         writeFileSync(rt.attachedFile(engine, c.id), `${process.pid}\n`);
       } else {
-        rmSync(rt.attachedFile(engine, c.id), { force: true });
+        unlinkIfExists(rt.attachedFile(engine, c.id));
       }
       const r = await monitor.release();
       started = { pid: r.containerPid, conmonPid: r.conmonPid };
@@ -340,7 +340,7 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
       { path: paths.dir, trash: path.join(engine.store.dir, 'trash') },
       { path: paths.runDir, trash: path.join(engine.store.runDir, 'trash') },
     ]);
-    rmSync(path.join(exitDir(engine.store), c.id), { force: true });
+    unlinkIfExists(path.join(exitDir(engine.store), c.id));
   });
   // anonymous volumes go with -v (and --rm); named volumes outlive every container
   if (o.volumes) {
