@@ -32,8 +32,8 @@ let mod;
 function finish(p, after) {
   p.then((code) => {
     if (process.env.TSMAN_TIMING) {
-      process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  command done\n`);
-      process.once('exit', () => process.stderr.write(`timing ${performance.now().toFixed(1).padStart(7)} ms  exit\n`));
+      fs.writeSync(2, `timing ${performance.now().toFixed(1).padStart(7)} ms  command done\n`);
+      process.once('exit', () => fs.writeSync(2, `timing ${performance.now().toFixed(1).padStart(7)} ms  exit\n`));
     }
     process.exitCode = code;
     if (after) after(code);

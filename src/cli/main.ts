@@ -23,7 +23,9 @@ const ALL = '_all';
  * clipanion compiles one state machine over every registered command (~100 ms for all of them).
  */
 export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
-  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false, enableColors: !!process.stdout.isTTY && !process.env.NO_COLOR });
+  const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false });
+  // asked only to print usage or errors: process.stdout (and its stream modules) made then
+  Object.defineProperty(cli, 'enableColors', { get: () => !!process.stdout.isTTY && !process.env.NO_COLOR });
   const wanted = key === ALL ? commands : commands.filter((c) => c.paths.some((p) => p[0] === key));
   for (const c of await Promise.all(wanted.map((e) => e.load()))) cli.register(c);
   return cli;
@@ -66,7 +68,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   command.context = context;
   command.cli = {
     binaryLabel: cli.binaryLabel, binaryName: cli.binaryName, binaryVersion: cli.binaryVersion,
-    enableCapture: false, enableColors: cli.enableColors,
+    enableCapture: false, get enableColors() { return cli.enableColors; },
     definitions: () => cli.definitions(),
     error: (error, opts) => cli.error(error, opts),
     format: (colored) => cli.format(colored),

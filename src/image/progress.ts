@@ -106,7 +106,21 @@ export class TtyProgress implements Progress {
   }
 }
 
-export function makeProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function makeProgress(quiet: boolean, stream?: NodeJS.WriteStream): Progress {
   if (quiet) return new QuietProgress();
-  return stream.isTTY ? new TtyProgress(stream) : new TextProgress(stream);
+  // made at the first report: a `run` of a pulled image reports nothing, and never needs to
+  // create process.stderr (and the stream modules behind it) to ask whether it is a terminal
+  let real: Progress | undefined;
+  const get = (): Progress => {
+    const out = stream ?? process.stderr;
+    return (real ??= out.isTTY ? new TtyProgress(out) : new TextProgress(out));
+  };
+  return {
+    message: (text) => get().message(text),
+    start: (kind, digest, size) => get().start(kind, digest, size),
+    update: (digest, bytes) => get().update(digest, bytes),
+    skip: (kind, digest) => get().skip(kind, digest),
+    done: (digest) => get().done(digest),
+    finish: () => { if (real) real.finish(); },
+  };
 }

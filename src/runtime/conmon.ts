@@ -13,8 +13,8 @@ import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, readFi
 import { unlinkIfExists } from '../util/fsutil.js';
 import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
-import { fastSpawn, waitExit as waitChild, pipeReader, pipeWrite, closeFdQuiet, readAvailable, type ChildFd, type FastChild } from '../util/spawn.js';
+import { fastSpawn, waitExit as waitChild, pipeWrite, closeFdQuiet, readAvailable, readSome, setNonBlocking, type ChildFd, type FastChild } from '../util/spawn.js';
+import { pollAsync, POLLIN } from '../util/libc.js';
 import { errnoCode, ExitCode, TsmanError } from '../errors.js';
 import { OciRuntime, runtimeMessage } from './oci.js';
 import { attach, type AttachOptions } from './attach.js';
@@ -102,51 +102,61 @@ export function ociRuntimeError(runtimeName: string, msg: string): TsmanError {
 
 interface SyncMsg { data: number; message?: string }
 
-/** Newline-separated JSON messages from one of conmon's pipes. */
+/**
+ * Newline-separated JSON messages from one of conmon's pipes, read from the fd directly: poll(2)
+ * in a worker thread while a message is awaited (in slices, so a reader closed meanwhile lets the
+ * process end soon), non-blocking reads on the main thread. No net.Socket: that would load the
+ * net and stream modules on the path of every `run`.
+ */
 class SyncReader {
   private buf = '';
   private msgs: SyncMsg[] = [];
   private ended = false;
-  private waiter?: () => void;
+  private closed = false;
+  private readonly chunk = Buffer.alloc(4096);
 
-  constructor(readonly stream: Readable) {
-    stream.setEncoding('utf8');
-    stream.on('data', (d: string) => {
-      this.buf += d;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl).trim();
-        this.buf = this.buf.slice(nl + 1);
-        if (!line) continue;
-        try {
-          this.msgs.push(JSON.parse(line) as SyncMsg);
-        } catch {
-          this.msgs.push({ data: -1, message: `conmon bytes "${line}": invalid JSON` });
-        }
+  constructor(private readonly fd: number) {
+    setNonBlocking(fd);
+  }
+
+  private drain(): void {
+    while (!this.ended) {
+      if (this.closed) { this.ended = true; break; }
+      const n = readSome(this.fd, this.chunk);
+      if (n === undefined) break;
+      if (n === null) { this.ended = true; break; }
+      this.buf += this.chunk.toString('utf8', 0, n);
+    }
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl).trim();
+      this.buf = this.buf.slice(nl + 1);
+      if (!line) continue;
+      try {
+        this.msgs.push(JSON.parse(line) as SyncMsg);
+      } catch {
+        this.msgs.push({ data: -1, message: `conmon bytes "${line}": invalid JSON` });
       }
-      this.waiter?.();
-    });
-    const end = () => { this.ended = true; this.waiter?.(); };
-    stream.on('end', end);
-    stream.on('close', end);
-    stream.on('error', end);
+    }
   }
 
   /** The next message; undefined when the pipe ended first; throws after timeoutMs. */
   async next(timeoutMs: number, what: string): Promise<SyncMsg | undefined> {
     const deadline = Date.now() + timeoutMs;
-    while (this.msgs.length === 0 && !this.ended) {
+    for (;;) {
+      this.drain();
+      if (this.msgs.length > 0 || this.ended) return this.msgs.shift();
       const left = deadline - Date.now();
       if (left <= 0) throw new TsmanError('EGENERIC', `${what}: timed out waiting for conmon: internal libpod error`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiter = () => { clearTimeout(t); this.waiter = undefined; resolve(); };
-      });
+      await pollAsync(this.fd, POLLIN, Math.min(left, 250));
     }
-    return this.msgs.shift();
   }
 
-  close(): void { this.stream.destroy(); }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeFdQuiet(this.fd);
+  }
 }
 
 function conmonEnv(opts: CommonOptions, pipes: number): NodeJS.ProcessEnv {
@@ -233,7 +243,7 @@ function spawnConmon(conmon: string, args: string[], opts: CommonOptions, pipes:
   const readers = new Map<number, SyncReader>();
   const reader = (n: number) => {
     let r = readers.get(n);
-    if (!r) readers.set(n, r = new SyncReader(pipeReader(child.pipes.get(n)!)));
+    if (!r) readers.set(n, r = new SyncReader(child.pipes.get(n)!));
     return r;
   };
   const stderrFd = child.pipes.get(2);

@@ -9,10 +9,6 @@
 // The child is not Node's: `waitExit` reaps it with waitpid(WNOHANG) polls. libuv reaps only the
 // pids it spawned itself, so it never takes this one's status.
 import { closeSync, readSync, writeSync } from 'node:fs';
-import type * as net from 'node:net';
-import { builtin } from './builtin.js';
-// loaded when first used: most commands never open a socket
-const netModule = () => builtin<typeof import('node:net')>('node:net');
 import { constants as osConstants } from 'node:os';
 import { loadKoffi } from './libc.js';
 
@@ -210,9 +206,23 @@ export function waitExit(pid: number, intervalMs = 1): Promise<number> {
   });
 }
 
-/** A readable stream over the parent's end of a pipe (libuv watches it: no thread pool). */
-export function pipeReader(fd: number): net.Socket {
-  return new (netModule().Socket)({ fd, readable: true, writable: false });
+/** Make the parent's end of a pipe non-blocking (for readSome / readAvailable). */
+export function setNonBlocking(fd: number): void {
+  const l = load();
+  const flags = l.fcntl(fd, F_GETFL, 0);
+  if (flags >= 0 && !(flags & O_NONBLOCK)) l.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/** One read of a non-blocking fd: bytes read, null at end of file, undefined when nothing is there yet. */
+export function readSome(fd: number, buf: Buffer): number | null | undefined {
+  try {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    return n === 0 ? null : n;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EINTR') return undefined;
+    return null;
+  }
 }
 
 /** Write to the parent's end of a pipe; false when the reader is gone (EPIPE). */
@@ -229,17 +239,14 @@ export function closeFdQuiet(fd: number): void {
   try { closeSync(fd); } catch { /* closed */ }
 }
 
-/** What a non-blocking read of the parent's end of a pipe finds now ('' when nothing, or closed). */
+/** What a read of the parent's end of a pipe finds now ('' when nothing, or closed). */
 export function readAvailable(fd: number): string {
-  const l = load();
-  const flags = l.fcntl(fd, F_GETFL, 0);
-  if (flags >= 0 && !(flags & O_NONBLOCK)) l.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  setNonBlocking(fd);
   const buf = Buffer.alloc(65536);
   let out = '';
   for (;;) {
-    let n: number;
-    try { n = readSync(fd, buf, 0, buf.length, null); } catch { break; }
-    if (n <= 0) break;
+    const n = readSome(fd, buf);
+    if (!n) break;
     out += buf.toString('utf8', 0, n);
   }
   return out;

@@ -53,7 +53,13 @@ export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags
     f.out(`${c.id}\n`);
     return 0;
   }
-  const io: AttachIo = { stdin: o.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, detachKeys: f.detachKeys };
+  // stdout and stderr made when first written to (~2 ms of stream modules a silent container never needs)
+  const io: AttachIo = {
+    stdin: o.interactive ? process.stdin : undefined,
+    get stdout() { return process.stdout; },
+    get stderr() { return process.stderr; },
+    detachKeys: f.detachKeys,
+  };
   const forward = f.sigProxy && !o.tty ? proxySignals(engine, c.id) : () => undefined;
   try {
     const res = await startContainer(engine, c, io);

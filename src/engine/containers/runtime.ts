@@ -82,7 +82,10 @@ export function logPathOf(c: ContainerRecord, p: ContainerPaths): string {
 export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, onConnected: () => Promise<void>): Promise<'exited' | 'detached'> {
   return attach({
     socketPath: attachSocketPath(p.bundle), ctlPath: ctlPath(p.bundle), tty: c.config.tty,
-    stdin: c.config.interactive ? io.stdin : undefined, stdout: io.stdout, stderr: io.stderr,
+    stdin: c.config.interactive ? io.stdin : undefined,
+    // read when output comes: a container that prints nothing never creates our stdio streams
+    get stdout() { return io.stdout; },
+    get stderr() { return io.stderr; },
     detachKeys: io.detachKeys, onConnected,
   });
 }
