@@ -32,8 +32,8 @@ interface CliBuilderLike {
 }
 
 /** Fold one node's shortcuts into it: clipanion's simplifyMachine body, for that node only. */
-function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
-  const nodeDef = nodes[node]!;
+function fold(nodeAt: (n: number) => Node, node: number, ensure: (n: number) => void): void {
+  const nodeDef = nodeAt(node);
   for (const { to } of nodeDef.shortcuts) ensure(to);
   const shortcuts = new Set(nodeDef.shortcuts.map(({ to }) => to));
   // clipanion looks for an equal dynamic transition with .some() over the node's list: ~200
@@ -50,7 +50,7 @@ function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
   for (const [test, { to }] of nodeDef.dynamics) haveDynamic(test, to);
   while (nodeDef.shortcuts.length > 0) {
     const { to } = nodeDef.shortcuts.shift()!;
-    const toDef = nodes[to]!;
+    const toDef = nodeAt(to);
     for (const [segment, transitions] of Object.entries(toDef.statics)) {
       const store = !Object.prototype.hasOwnProperty.call(nodeDef.statics, segment)
         ? nodeDef.statics[segment] = []
@@ -76,41 +76,65 @@ function fold(nodes: Node[], node: number, ensure: (n: number) => void): void {
  * pass) behind a view of its node list that folds each node the first time it is read.
  */
 export function lazyMachine(builders: CliBuilderLike['builders'], cacheFile?: string): { machine: Machine; contexts: unknown[]; ensure: (n: number) => void } {
-  let raw = cacheFile !== undefined ? readMachine(cacheFile) : undefined;
-  if (!raw) {
-    raw = core.makeAnyOfMachine(builders.map((b) => b.compile().machine));
-    if (cacheFile !== undefined) writeMachine(cacheFile, raw);
+  let built: Machine | undefined;
+  const build = (): Machine => (built ??= core.makeAnyOfMachine(builders.map((b) => b.compile().machine)));
+  // kept: each node's JSON text, parsed when the parser first reaches the node (a handful of ~350)
+  const kept = cacheFile !== undefined ? readMachine(cacheFile) : undefined;
+  let list: Node[];
+  if (kept) {
+    list = new Array<Node>(kept.length);
+  } else {
+    list = build().nodes;
+    if (cacheFile !== undefined) writeMachine(cacheFile, list);
   }
+  const nodeAt = (n: number): Node => {
+    let d = list[n];
+    if (d === undefined && kept && n < kept.length) {
+      // a node that does not parse as one (a damaged file): the one built from the commands
+      d = parseNode(kept[n]!) ?? build().nodes[n]!;
+      list[n] = d;
+    }
+    return d!;
+  };
   const done = new Set<number>();
   const ensure = (n: number): void => {
     if (done.has(n)) return;
     done.add(n);
-    fold(raw.nodes, n, ensure);
+    fold(nodeAt, n, ensure);
   };
-  const nodes = new Proxy(raw.nodes, {
+  const nodes = new Proxy(list, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && prop.length > 0 && prop.charCodeAt(0) >= 48 && prop.charCodeAt(0) <= 57) ensure(Number(prop));
       return Reflect.get(target, prop, receiver);
     },
   });
-  return { machine: { ...raw, nodes }, contexts: builders.map((b) => b.context), ensure };
+  return { machine: { nodes } as Machine, contexts: builders.map((b) => b.context), ensure };
 }
 
-/** A kept machine, or undefined (none, unreadable, not a machine). */
-function readMachine(file: string): Machine | undefined {
+/** A kept machine's node texts, or undefined (none, unreadable, not one). */
+function readMachine(file: string): string[] | undefined {
   try {
-    const m = JSON.parse(readFileSync(file, 'latin1')) as Machine;
-    if (Array.isArray(m.nodes) && m.nodes.length > 2 && m.nodes.every((n) => n && Array.isArray(n.shortcuts) && Array.isArray(n.dynamics) && typeof n.statics === 'object')) return m;
+    const m = JSON.parse(readFileSync(file, 'latin1')) as { version?: number; nodes?: unknown };
+    if (m.version === 2 && Array.isArray(m.nodes) && m.nodes.length > 2 && m.nodes.every((n) => typeof n === 'string')) return m.nodes as string[];
   } catch { /* none yet, or damaged: built again */ }
   return undefined;
 }
 
-/** Keep a machine (before any node is folded), atomically; a read-only home keeps none. */
-function writeMachine(file: string, m: Machine): void {
+function parseNode(text: string): Node | undefined {
+  try {
+    const n = JSON.parse(text) as Node;
+    if (n && Array.isArray(n.shortcuts) && Array.isArray(n.dynamics) && typeof n.statics === 'object' && n.statics !== null) return n;
+  } catch { /* below */ }
+  return undefined;
+}
+
+/** Keep a machine's nodes (before any is folded), atomically; a read-only home keeps none. */
+function writeMachine(file: string, nodes: Node[]): void {
   try {
     const tmp = `${file}.${process.pid}.tmp`;
+    const text = JSON.stringify({ version: 2, nodes: nodes.map((n) => JSON.stringify(n)) });
     // escaped to ASCII: read back as latin1, no UTF-8 decoding
-    writeFileSync(tmp, JSON.stringify(m).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), { mode: 0o600 });
+    writeFileSync(tmp, text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), { mode: 0o600 });
     renameSync(tmp, file);
   } catch { /* no cache */ }
 }

@@ -47,8 +47,7 @@ export interface Config {
 
 function detectCgroup2(): boolean {
   try {
-    fs.statSync('/sys/fs/cgroup/cgroup.controllers');
-    return true;
+    return fs.statSync('/sys/fs/cgroup/cgroup.controllers', { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

@@ -94,13 +94,14 @@ function homeFromPasswd(): string {
 
 /** A directory only we can write to: podman refuses runtime dirs that others could tamper with. */
 function ownedPrivateDir(dir: string, uid: number, requirePrivate: boolean): boolean {
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
-    st = fs.lstatSync(dir);
+    // no exception for a missing file (each costs a stack trace: the config paths probe several)
+    st = fs.lstatSync(dir, { throwIfNoEntry: false });
   } catch {
     return false;
   }
-  if (!st.isDirectory() || st.uid !== uid) return false;
+  if (!st || !st.isDirectory() || st.uid !== uid) return false;
   return !requirePrivate || (st.mode & 0o722) === 0o700;
 }
 
@@ -158,8 +159,7 @@ export function readOptionalFile(file: string): string | undefined {
 
 export function fileExists(file: string): boolean {
   try {
-    fs.statSync(file);
-    return true;
+    return fs.statSync(file, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
@@ -169,6 +169,7 @@ export function fileExists(file: string): boolean {
 export function dropInFiles(dir: string): string[] {
   let entries: fs.Dirent[];
   try {
+    if (!fs.statSync(dir, { throwIfNoEntry: false })) return [];
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     const code = errnoCode(err);
