@@ -9,7 +9,7 @@
 //   _OCI_STARTPIPE (fd 4)  us -> conmon: one byte to go on (podman first moves conmon to a cgroup);
 //                          for exec with --exec-attach a second byte once we are attached
 //   _OCI_ATTACHPIPE (fd 5) exec only: conmon -> us: {"data": 0} once its attach socket listens
-import { promises as fsp, watch, accessSync, constants as fsc, mkdirSync, readFileSync, type FSWatcher } from 'node:fs';
+import { promises as fsp, watch, accessSync, existsSync, constants as fsc, mkdirSync, readFileSync, type FSWatcher } from 'node:fs';
 import { unlinkIfExists } from '../util/fsutil.js';
 import { randomBytes } from '../util/random.js';
 import * as path from 'node:path';
@@ -69,6 +69,7 @@ export async function findConmon(): Promise<string> {
   for (const d of dirs) {
     const p = path.join(d, 'conmon');
     try {
+      if (!existsSync(p)) continue;
       accessSync(p, fsc.X_OK);
       return p;
     } catch { /* next */ }

@@ -44,7 +44,9 @@ function lookPath(name: string): string | undefined {
 
 function isExecutable(p: string): boolean {
   try {
-    if (!statSync(p).isFile()) return false;
+    // no exception for the PATH directories without it (a stack trace each)
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st || !st.isFile()) return false;
     accessSync(p, fsc.X_OK);
     return true;
   } catch {
