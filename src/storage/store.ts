@@ -17,7 +17,7 @@ import { fastSpawn } from '../util/spawn.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import { FileLock } from '../util/lock.js';
-import { atomicWriteJson, readJsonIfExists, mkdirp } from '../util/fsutil.js';
+import { atomicWriteJson, readJsonIfExists, mkdirp, mkdirSpread } from '../util/fsutil.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import type { Driver } from './driver.js';
 import type { VolumeRecord } from '../engine/volumes.js';
@@ -109,7 +109,7 @@ export class Store {
 
   /** Run `fn` under the store lock with a fresh state; persist it if fn returns true. */
   async update<T>(fn: (state: StoreState) => Promise<{ save: boolean; value: T }> | { save: boolean; value: T }): Promise<T> {
-    await mkdirp(this.dir);
+    mkdirSpread(this.dir);
     return this.lock.with(async () => {
       const state = this.read();
       state.driver = this.driver.name;

@@ -230,3 +230,18 @@ wrote 5kB \(virtual [0-9.]+MB\)$'
     run_tsman ps -a --format '{{.ID}}'
     assert_output ""
 }
+
+@test "a new store's container directories are ext4 top directories (chattr +T), the image store's are not touched" {
+    # ext2/3/4 only: elsewhere there is no such flag and tsman leaves it
+    lsattr -d "$BATS_TEST_TMPDIR" >/dev/null 2>&1 || skip "no ext2/3/4 inode flags under $BATS_TEST_TMPDIR"
+    pull_busybox
+    run_tsman run --rm $IMAGE true
+    for d in "$TSMAN_ROOT/tsman/containers" "$TSMAN_RUNROOT/tsman/containers" "$TSMAN_RUNROOT/tsman/runc"; do
+        run lsattr -d "$d"
+        [ "$status" -eq 0 ]
+        assert_output -r "^[^ ]*T[^ ]* $d\$"
+    done
+    # a directory tsman did not make stays as it was
+    run lsattr -d "$TSMAN_ROOT"
+    assert_output -r "^[^T ]* $TSMAN_ROOT\$"
+}

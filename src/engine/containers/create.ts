@@ -8,7 +8,7 @@ import type { Engine } from '../index.js';
 import type { ImageConfig } from '../../image/mediatypes.js';
 import { TsmanError } from '../../errors.js';
 import { findImage } from '../lookup.js';
-import { mkdirp } from '../../util/fsutil.js';
+import { mkdirp, mkdirSpread } from '../../util/fsutil.js';
 import type { ContainerConfig, ContainerRecord } from './types.js';
 import { ContainerPaths } from './paths.js';
 import { writeState } from './state.js';
@@ -279,6 +279,12 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     return { save: true, value: undefined };
   });
   const p = new ContainerPaths(engine.store, id);
+  // each container's directories in a block group of their own (mkdirSpread); the store's own
+  // subdirectories (locks, exits, the runtime's state) too
+  mkdirSpread(engine.store.dir, 0o700);
+  mkdirSpread(engine.store.runDir, 0o700);
+  mkdirSpread(path.dirname(p.dir), 0o755);
+  mkdirSpread(path.dirname(p.runDir), 0o700);
   await mkdirp(p.diff, 0o755);
   await mkdirp(p.work, 0o700);
   await mkdirp(p.userdata, 0o700);

@@ -10,6 +10,7 @@ import type { RuntimeChoice } from '../../runtime/oci.js';
 import { prepareConmon, attachSocketPath, ctlPath, type PreparedConmon } from '../../runtime/conmon.js';
 import { attach } from '../../runtime/attach.js';
 import type { AttachIo } from './lifecycle.js';
+import { mkdirSpread } from '../../util/fsutil.js';
 
 let chosen: RuntimeChoice | undefined;
 
@@ -65,6 +66,8 @@ export function attachedFile(engine: Engine, id: string): string {
 /** conmon for the container, started and waiting to create it (see prepareConmon). */
 export async function prepareMonitor(engine: Engine, c: ContainerRecord, p: ContainerPaths, keepFds: number[] = []): Promise<PreparedConmon> {
   const rt = runtimeChoice(engine);
+  // the runtime's per-container state directories, each in a block group of its own (mkdirSpread)
+  mkdirSpread(runtimeRoot(engine.store), 0o700);
   return prepareConmon({
     id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
     terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
