@@ -8,6 +8,7 @@ import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { useLazyMachine } from './lazymachine.js';
 import { mark } from '../util/timing.js';
+import { stdout, stderr } from '../util/stdio.js';
 // first: takes bin/tsman's namespace marker out of the environment (src/userns/joined.ts)
 import '../userns/joined.js';
 
@@ -24,8 +25,8 @@ const ALL = '_all';
  */
 export async function makeCli(key: string): Promise<Cli<TsmanContext>> {
   const cli = new Cli<TsmanContext>({ binaryLabel: 'tsman', binaryName: 'tsman', binaryVersion: VERSION, enableCapture: false });
-  // asked only to print usage or errors: process.stdout (and its stream modules) made then
-  Object.defineProperty(cli, 'enableColors', { get: () => !!process.stdout.isTTY && !process.env.NO_COLOR });
+  // asked only to print usage or errors (util/stdio.ts: no stream for a file or pipe)
+  Object.defineProperty(cli, 'enableColors', { get: () => !!stdout().isTTY && !process.env.NO_COLOR });
   const wanted = key === ALL ? commands : commands.filter((c) => c.paths.some((p) => p[0] === key));
   for (const c of await Promise.all(wanted.map((e) => e.load()))) cli.register(c);
   return cli;
@@ -50,13 +51,18 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const args = normalizeBooleanFlags(splitShortValues(rest, words));
   lastArgv = rest.filter((a) => !a.startsWith('-')).slice(0, 2);
   // clipanion's defaults (stdio, colour depth) stay behind it, read only if used (hack/bundle.mjs)
-  const context = Object.assign(Object.create(Cli.defaultContext) as TsmanContext, { globals });
+  // stdout/stderr: plain fds written directly where they are files or pipes (util/stdio.ts)
+  const context = Object.create(Cli.defaultContext, {
+    stdout: { get: stdout, enumerable: true },
+    stderr: { get: stderr, enumerable: true },
+  }) as TsmanContext;
+  context.globals = globals;
 
   let command: TsmanCommand;
   try {
     if (args.length === 0) args.push('--help');
     if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-      process.stdout.write(`tsman version ${VERSION}\n`);
+      stdout().write(`tsman version ${VERSION}\n`);
       return 0;
     }
     command = cli.process(args, context) as TsmanCommand;
@@ -77,7 +83,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     usage: (cmd, opts) => cli.usage(cmd, opts),
   };
   if (command.help) {
-    process.stdout.write(cli.usage(command, { detailed: true }));
+    stdout().write(cli.usage(command, { detailed: true }));
     return 0;
   }
 
@@ -106,23 +112,23 @@ let lastArgv: string[] = [];
 
 function report(err: unknown): number {
   if (err instanceof TsmanError) {
-    process.stderr.write(`Error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
+    stderr().write(`Error: ${err.message}\n`);
+    if (err.hint) stderr().write(`Hint: ${err.hint}\n`);
     return err.exitCode;
   }
   if (err instanceof Error && err.name === 'UnknownSyntaxError' && /^Command not found/.test(err.message)) {
-    process.stderr.write(`Error: unrecognized command \`tsman ${lastArgv.join(' ')}\`\nTry 'tsman --help' for more information\n`);
+    stderr().write(`Error: unrecognized command \`tsman ${lastArgv.join(' ')}\`\nTry 'tsman --help' for more information\n`);
     return 125;
   }
   if (err instanceof UsageError || (err instanceof Error && (err.name === 'UnknownSyntaxError' || err.name === 'AmbiguousSyntaxError'))) {
     const first = err.message.split('\n')[0]!.replace(/^Invalid option name \("?(.*?)"?\)\.?$/, 'unknown flag: $1')
       .replace(/^Unsupported option name \("?(.*?)"?\)\.?$/, 'unknown flag: $1');
-    process.stderr.write(`Error: ${first}\n`);
-    process.stderr.write(`See 'tsman --help'\n`);
+    stderr().write(`Error: ${first}\n`);
+    stderr().write(`See 'tsman --help'\n`);
     return 125;
   }
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Error: ${msg}\n`);
-  if (process.env.TSMAN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  stderr().write(`Error: ${msg}\n`);
+  if (process.env.TSMAN_DEBUG && err instanceof Error) stderr().write(`${err.stack}\n`);
   return 125;
 }

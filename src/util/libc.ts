@@ -59,6 +59,20 @@ let libc: Libc | undefined;
  * is already loaded (loading it would cost more than it saves) and Node runs without flags;
  * returns otherwise.
  */
+/**
+ * End the process as a C or Go program ends on a closed output pipe: killed by SIGPIPE (a shell
+ * then reports 141, as for podman; `cmd | head` prints no error). Node ignores SIGPIPE, so the
+ * default action is put back first; _exit(141) if the signal somehow does not end the process.
+ */
+export function dieOfSigpipe(): never {
+  const k = loadKoffi();
+  const c = k.load('libc.so.6');
+  (c.func('void *signal(int sig, void *handler)') as (s: number, h: null) => unknown)(13, null);
+  (c.func('int raise(int sig)') as (s: number) => number)(13);
+  (c.func('void _exit(int)') as (code: number) => void)(141);
+  throw new Error('unreachable');
+}
+
 export function exitNow(code: number): void {
   // Node flags (--cpu-prof, --inspect...): their output is written at teardown
   if (!koffiMod || process.execArgv.length > 0) return;

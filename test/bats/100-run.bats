@@ -35,6 +35,29 @@ load helpers
     assert_output -p err
 }
 
+@test "output to a file, /dev/null and a closed pipe (SIGPIPE, 141, as podman); the --rm container still goes" {
+    pull_busybox
+    tsman_cmd run --rm $IMAGE sh -c 'seq 1 3; echo err >&2; echo 4' >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$(printf '1\n2\n3\n4')"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "err"
+    tsman_cmd run --rm $IMAGE seq 1 1000 >/dev/null
+    tsman_cmd ps -a >"$BATS_TEST_TMPDIR/ps"
+    assert_equal "$(head -c 12 "$BATS_TEST_TMPDIR/ps")" "CONTAINER ID"
+    # more than a pipe holds: the writer meets a reader that has gone
+    run bash -c "set -o pipefail; '$TSMAN' --root '$TSMAN_ROOT' --runroot '$TSMAN_RUNROOT' run --rm $IMAGE seq 1 200000 2>'$BATS_TEST_TMPDIR/err2' | head -2"
+    assert_equal "$status" 141
+    assert_output "$(printf '1\n2')"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/err2")" ""
+    # conmon's exit command removes the container tsman no longer waits for
+    left=x
+    for i in $(seq 1 50); do
+        left=$(tsman_cmd ps -a -q)
+        [ -z "$left" ] && break
+        sleep 0.2
+    done
+    assert_equal "$left" ""
+}
+
 @test "-e, --env-file, -w, -u, --entrypoint, --hostname" {
     pull_busybox
     echo "FROMFILE=yes" > $BATS_TEST_TMPDIR/env

@@ -1,6 +1,8 @@
 // attach, rename, pause, unpause, top, diff, port, container prune.
 import { Command, Option } from 'clipanion';
+
 import { TsmanCommand } from '../base.js';
+import { stdout, stderr } from '../../util/stdio.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
 
@@ -19,7 +21,7 @@ export class AttachCommand extends TsmanCommand {
   async execute(): Promise<number> {
     const engine = await this.engine();
     const { attachByName } = await import('../../engine/containers/extra.js');
-    return attachByName(engine, this.name, { stdin: this.noStdin ? undefined : process.stdin, stdout: process.stdout, stderr: process.stderr, detachKeys: this.detachKeys });
+    return attachByName(engine, this.name, { stdin: this.noStdin ? undefined : process.stdin, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
   }
 }
 

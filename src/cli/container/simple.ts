@@ -1,7 +1,9 @@
 // start, stop, restart, kill, rm, wait, exists, cleanup: one target list each, one report per
 // target (podman's pattern: errors per container, the last one decides the exit code).
 import { Command, Option } from 'clipanion';
+
 import { TsmanCommand } from '../base.js';
+import { stdout, stderr } from '../../util/stdio.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';
 import { byteCompare } from '../../util/human.js';
@@ -58,7 +60,7 @@ export class StartCommand extends MultiCommand {
     const { startByName } = await import('../../engine/containers/index.js');
     if (this.attach) {
       if (this.names.length !== 1) throw new TsmanError('EUSAGE', 'you cannot start and attach multiple containers at once');
-      return startByName(engine, this.names[0]!, { stdin: this.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, detachKeys: this.detachKeys });
+      return startByName(engine, this.names[0]!, { stdin: this.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
     }
     return this.each(async (n) => { await startByName(engine, n); return n; });
   }

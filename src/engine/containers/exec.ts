@@ -2,6 +2,7 @@
 // process spec with the command, env, user, cwd and terminal replaced.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { stdout, stderr } from '../../util/stdio.js';
 import { randomBytes } from '../../util/random.js';
 import type { Engine } from '../index.js';
 import { mustFindContainer } from './lookup.js';
@@ -58,7 +59,7 @@ export async function execInContainer(engine: Engine, name: string, command: str
     id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), terminal: o.tty,
     sessionId, bundle, process: proc,
     attach: o.detach ? undefined : {
-      stdin: o.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, detachKeys: o.detachKeys,
+      stdin: o.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: o.detachKeys,
     },
     keepBundle: false,
   });

@@ -14,6 +14,7 @@ import { ContainerPaths } from './paths.js';
 import { inspectJson } from './report.js';
 import { mark } from '../../util/timing.js';
 import { byteCompare } from '../../util/human.js';
+import { stdout, stderr } from '../../util/stdio.js';
 
 export async function createOnly(engine: Engine, o: CreateOptions, cidfile?: string): Promise<ContainerRecord> {
   if (o.replace && o.name) await removeContainer(engine, o.name, { force: true, volumes: false, ignore: true });
@@ -56,8 +57,8 @@ export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags
   // stdout and stderr made when first written to (~2 ms of stream modules a silent container never needs)
   const io: AttachIo = {
     stdin: o.interactive ? process.stdin : undefined,
-    get stdout() { return process.stdout; },
-    get stderr() { return process.stderr; },
+    get stdout() { return stdout(); },
+    get stderr() { return stderr(); },
     detachKeys: f.detachKeys,
   };
   const forward = f.sigProxy && !o.tty ? proxySignals(engine, c.id) : () => undefined;
@@ -207,7 +208,7 @@ export async function containerLogs(engine: Engine, names: string[], o: LogOpts)
         return st.status !== 'running' && st.status !== 'paused';
       },
     }, (stream, text) => {
-      (stream === 'stderr' ? process.stderr : process.stdout).write(prefix ? text.split('\n').map((l, i, a) => (i === a.length - 1 && l === '' ? l : prefix + l)).join('\n') : text);
+      (stream === 'stderr' ? stderr() : stdout()).write(prefix ? text.split('\n').map((l, i, a) => (i === a.length - 1 && l === '' ? l : prefix + l)).join('\n') : text);
     });
   }));
 }
