@@ -55,6 +55,7 @@ export class Engine {
       await removeTree(path.join(this.store.dir, 'trash'));
       await removeTree(path.join(this.store.dir, 'locks'));
       await removeTree(this.store.stateFile);
+      await removeTree(this.store.volatileFile);
       await removeTree(this.store.runDir);
     });
   }

@@ -12,12 +12,12 @@
 // layers/<id> under storage.lock just before store.json names it. So after a kill -9 at any point,
 // leftovers are (a) tmp dirs whose owner process is gone and (b) layer dirs no record names; both
 // are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
-import { promises as fsp, readFileSync, rmSync, readdirSync, unlinkSync, rmdirSync, renameSync, mkdirSync, lstatSync, type Dirent } from 'node:fs';
+import { promises as fsp, readFileSync, rmSync, readdirSync, unlinkSync, rmdirSync, renameSync, mkdirSync, lstatSync, statSync, type Dirent } from 'node:fs';
 import { fastSpawn } from '../util/spawn.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import { FileLock } from '../util/lock.js';
-import { atomicWriteJson, readJsonIfExists, mkdirp, mkdirSpread } from '../util/fsutil.js';
+import { atomicWriteFileSync, readJsonIfExists, mkdirp, mkdirSpread } from '../util/fsutil.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import type { Driver } from './driver.js';
 import type { VolumeRecord } from '../engine/volumes.js';
@@ -84,37 +84,80 @@ export class Store {
   diffDir(id: string): string { return path.join(this.dir, 'layers', id, 'diff'); }
   imageDir(id: string): string { return path.join(this.dir, 'images', id); }
 
+  /**
+   * `run --rm` containers' records, apart (containers/storage's volatile-containers.json): written
+   * without fsync, as podman writes them. They are gone when the container ends, so a power loss
+   * can only lose records that were about to go; store.json, which holds everything else, is not
+   * rewritten (nor fsynced) for them. A damaged file reads as no such containers.
+   */
+  get volatileFile(): string { return path.join(this.dir, 'volatile-containers.json'); }
+
   /** A lock-free consistent snapshot (store.json is replaced atomically). */
   read(): StoreState {
+    return this.readFiles().state;
+  }
+
+  private readFiles(): { state: StoreState; text?: string; volatileText?: string } {
     let text: string | undefined;
     try {
       text = readFileSync(this.stateFile, 'utf8');
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw new TsmanError('ESTORAGE', `reading ${this.stateFile}: ${(err as Error).message}`);
     }
-    if (text === undefined) return { version: 1, driver: this.driver.name, images: [], layers: [] };
     let state: StoreState;
-    try {
-      state = JSON.parse(text) as StoreState;
-    } catch (err) {
-      throw new TsmanError('ESTORAGE', `${this.stateFile} is corrupt: ${(err as Error).message}`, { hint: 'tsman system reset' });
+    if (text === undefined) {
+      state = { version: 1, driver: this.driver.name, images: [], layers: [] };
+    } else {
+      try {
+        state = JSON.parse(text) as StoreState;
+      } catch (err) {
+        throw new TsmanError('ESTORAGE', `${this.stateFile} is corrupt: ${(err as Error).message}`, { hint: 'tsman system reset' });
+      }
+      if (state.driver !== this.driver.name && (state.images.length > 0 || state.layers.length > 0)) {
+        throw new TsmanError('ESTORAGE',
+          `database storage driver "${this.driver.name}" does not match our storage driver "${state.driver}" in ${this.graphRoot}`,
+          { hint: 'pass --storage-driver ' + state.driver + ' or run `tsman system reset` to start over' });
+      }
     }
-    if (state.driver !== this.driver.name && (state.images.length > 0 || state.layers.length > 0)) {
-      throw new TsmanError('ESTORAGE',
-        `database storage driver "${this.driver.name}" does not match our storage driver "${state.driver}" in ${this.graphRoot}`,
-        { hint: 'pass --storage-driver ' + state.driver + ' or run `tsman system reset` to start over' });
+    let volatileText: string | undefined;
+    if (statSync(this.volatileFile, { throwIfNoEntry: false })) {
+      try { volatileText = readFileSync(this.volatileFile, 'utf8'); } catch { /* gone meanwhile */ }
     }
-    return state;
+    if (volatileText !== undefined) {
+      let vol: { containers?: unknown } | undefined;
+      try { vol = JSON.parse(volatileText) as { containers?: unknown }; } catch { /* damaged: none */ }
+      if (vol && Array.isArray(vol.containers) && vol.containers.length > 0) {
+        const own = state.containers ?? [];
+        const ids = new Set(own.map((c) => c.id));
+        const extra = (vol.containers as NonNullable<StoreState['containers']>).filter((c) => c && typeof c.id === 'string' && !ids.has(c.id));
+        // one list in creation order, as a single file kept it
+        state.containers = [...own, ...extra].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+      }
+    }
+    return { state, text, volatileText };
   }
 
-  /** Run `fn` under the store lock with a fresh state; persist it if fn returns true. */
+  /**
+   * Run `fn` under the store lock with a fresh state; persist it if fn returns true: store.json
+   * (fsynced) and the volatile file (not), each only when its part changed.
+   */
   async update<T>(fn: (state: StoreState) => Promise<{ save: boolean; value: T }> | { save: boolean; value: T }): Promise<T> {
     mkdirSpread(this.dir);
     return this.lock.with(async () => {
-      const state = this.read();
+      const { state, text, volatileText } = this.readFiles();
       state.driver = this.driver.name;
       const { save, value } = await fn(state);
-      if (save) await atomicWriteJson(this.stateFile, state, 0o600);
+      if (save) {
+        const all = state.containers ?? [];
+        const durable: StoreState = { ...state, containers: all.filter((c) => !c.config.autoRemove) };
+        const volatile = all.filter((c) => c.config.autoRemove);
+        const durableText = JSON.stringify(durable, null, 1) + '\n';
+        if (durableText !== text) atomicWriteFileSync(this.stateFile, durableText, 0o600);
+        const volText = JSON.stringify({ containers: volatile }, null, 1) + '\n';
+        if (volText !== volatileText && (volatile.length > 0 || volatileText !== undefined)) {
+          atomicWriteFileSync(this.volatileFile, volText, 0o600, { durable: false });
+        }
+      }
       return value;
     });
   }

@@ -245,3 +245,27 @@ wrote 5kB \(virtual [0-9.]+MB\)$'
     run lsattr -d "$TSMAN_ROOT"
     assert_output -r "^[^T ]* $TSMAN_ROOT\$"
 }
+
+@test "--rm containers are recorded apart (volatile-containers.json, as containers/storage); a damaged file loses only them" {
+    pull_busybox
+    run_tsman create --name keep $IMAGE true
+    run_tsman run --rm -d --name vol $IMAGE sleep 100
+    run jq -r '[.containers[].name] | join(" ")' "$TSMAN_ROOT/tsman/store.json"
+    assert_output keep
+    run jq -r '[.containers[].name] | join(" ")' "$TSMAN_ROOT/tsman/volatile-containers.json"
+    assert_output vol
+    run_tsman ps -a --format '{{.Names}}'
+    assert_output "$(printf 'keep\nvol')"
+    run_tsman rm -f -t 0 vol
+    run jq -r '[.containers[].name] | join(" ")' "$TSMAN_ROOT/tsman/volatile-containers.json"
+    assert_output ""
+    # a power loss can leave the unsynced file damaged: read as no --rm containers, then rewritten
+    echo '{"containers": [' > "$TSMAN_ROOT/tsman/volatile-containers.json"
+    run_tsman ps -a --format '{{.Names}}'
+    assert_output keep
+    run_tsman run --rm $IMAGE echo hi
+    assert_output hi
+    run jq -c '.containers' "$TSMAN_ROOT/tsman/volatile-containers.json"
+    assert_output '[]'
+    run_tsman rm keep
+}

@@ -27,7 +27,7 @@ CONF
 }
 
 basic_teardown() {
-    if [ -f "$TSMAN_ROOT/tsman/store.json" ] && grep -q '"containers"' "$TSMAN_ROOT/tsman/store.json"; then
+    if cat "$TSMAN_ROOT/tsman/store.json" "$TSMAN_ROOT/tsman/volatile-containers.json" 2>/dev/null | grep -q '"containers"'; then
         # a failed test may leave containers running: their monitors must not outlive the test
         timeout 60 "$TSMAN" --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
     fi
