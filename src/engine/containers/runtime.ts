@@ -74,7 +74,8 @@ export async function prepareMonitor(engine: Engine, c: ContainerRecord, p: Cont
     socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
     logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
     pidFile: p.pidFile, conmonPidFile: p.conmonPidFile, exitCommand: exitCommand(engine, c.id),
-    persistDir: p.runDir, keepFds,
+    // no --persist-dir (as podman): its exit file would be a second copy nobody reads
+    keepFds,
   });
 }
 
