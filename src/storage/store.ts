@@ -17,7 +17,8 @@ import { fastSpawn } from '../util/spawn.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import { FileLock } from '../util/lock.js';
-import { atomicWriteFileSync, readJsonIfExists, mkdirp, mkdirSpread } from '../util/fsutil.js';
+import { atomicWriteFileSync, jsonText, readJsonIfExists, mkdirp, mkdirSpread } from '../util/fsutil.js';
+import { byteCompare } from '../util/human.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import type { Driver } from './driver.js';
 import type { VolumeRecord } from '../engine/volumes.js';
@@ -131,7 +132,7 @@ export class Store {
         const ids = new Set(own.map((c) => c.id));
         const extra = (vol.containers as NonNullable<StoreState['containers']>).filter((c) => c && typeof c.id === 'string' && !ids.has(c.id));
         // one list in creation order, as a single file kept it
-        state.containers = [...own, ...extra].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+        state.containers = [...own, ...extra].sort((a, b) => byteCompare(a.created, b.created));
       }
     }
     return { state, text, volatileText };
@@ -151,9 +152,9 @@ export class Store {
         const all = state.containers ?? [];
         const durable: StoreState = { ...state, containers: all.filter((c) => !c.config.autoRemove) };
         const volatile = all.filter((c) => c.config.autoRemove);
-        const durableText = JSON.stringify(durable, null, 1) + '\n';
+        const durableText = jsonText(durable);
         if (durableText !== text) atomicWriteFileSync(this.stateFile, durableText, 0o600);
-        const volText = JSON.stringify({ containers: volatile }, null, 1) + '\n';
+        const volText = jsonText({ containers: volatile });
         if (volText !== volatileText && (volatile.length > 0 || volatileText !== undefined)) {
           atomicWriteFileSync(this.volatileFile, volText, 0o600, { durable: false });
         }

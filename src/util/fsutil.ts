@@ -49,8 +49,13 @@ export function atomicWriteFileSync(file: string, data: string | Uint8Array, mod
 }
 let tmpSeq = 0;
 
+/** The text atomicWriteJson writes for `value`. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 1) + '\n';
+}
+
 export async function atomicWriteJson(file: string, value: unknown, mode = 0o644, opts: WriteOpts = {}): Promise<void> {
-  atomicWriteFileSync(file, JSON.stringify(value, null, 1) + '\n', mode, opts);
+  atomicWriteFileSync(file, jsonText(value), mode, opts);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

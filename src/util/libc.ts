@@ -53,13 +53,6 @@ interface Libc {
 let libc: Libc | undefined;
 
 /**
- * End the process now, with `code`, without Node's teardown (freeing V8's heap and the platform
- * takes a few ms of every command): for the last 'exit' listener, when everything is written
- * (process.stdout/stderr are synchronous on Linux for files, pipes and terminals). Only when koffi
- * is already loaded (loading it would cost more than it saves) and Node runs without flags;
- * returns otherwise.
- */
-/**
  * End the process as a C or Go program ends on a closed output pipe: killed by SIGPIPE (a shell
  * then reports 141, as for podman; `cmd | head` prints no error). Node ignores SIGPIPE, so the
  * default action is put back first; _exit(141) if the signal somehow does not end the process.
@@ -73,6 +66,13 @@ export function dieOfSigpipe(): never {
   throw new Error('unreachable');
 }
 
+/**
+ * End the process now, with `code`, without Node's teardown (freeing V8's heap and the platform
+ * takes a few ms of every command): for the last 'exit' listener, when everything is written
+ * (process.stdout/stderr are synchronous on Linux for files, pipes and terminals). Only when koffi
+ * is already loaded (loading it would cost more than it saves) and Node runs without flags;
+ * returns otherwise.
+ */
 export function exitNow(code: number): void {
   // Node flags (--cpu-prof, --inspect...): their output is written at teardown
   if (!koffiMod || process.execArgv.length > 0) return;
@@ -361,19 +361,3 @@ export function markTopDir(dir: string): boolean {
     if (fd >= 0) closeSync(fd);
   }
 }
-
-/** The directory's ext2/3/4 inode flags (lsattr), or undefined where there are none. */
-export function inodeFlags(dir: string): number | undefined {
-  let fd = -1;
-  try {
-    fd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
-    const flags = Buffer.alloc(8);
-    return load().ioctl(fd, FS_IOC_GETFLAGS, flags) === 0 ? flags.readInt32LE(0) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}
-
-export { FS_TOPDIR_FL };

@@ -42,17 +42,6 @@ export class FdOut {
     (this.stream ??= this.real()).once(event, listener);
     return this;
   }
-
-  on(event: string, listener: (...args: unknown[]) => void): this {
-    (this.stream ??= this.real()).on(event, listener);
-    return this;
-  }
-
-  end(cb?: () => void): this {
-    if (this.stream) this.stream.end(cb);
-    else if (cb) process.nextTick(cb);
-    return this;
-  }
 }
 
 const S_IFMT = 0o170000;
@@ -72,17 +61,20 @@ export function isPlainOutput(fd: number): boolean {
   }
 }
 
-let out: FdOut | NodeJS.WriteStream | undefined;
-let err: FdOut | NodeJS.WriteStream | undefined;
+let out: NodeJS.WriteStream | undefined;
+let err: NodeJS.WriteStream | undefined;
+
+function writerFor(fd: 1 | 2, real: () => NodeJS.WriteStream): NodeJS.WriteStream {
+  // the attach and log code use write() and once('drain'), which FdOut has
+  return isPlainOutput(fd) ? new FdOut(fd, real) as unknown as NodeJS.WriteStream : real();
+}
 
 /** Where stdout text goes: an FdOut for a file, pipe or /dev/null, else process.stdout. */
 export function stdout(): NodeJS.WriteStream {
-  out ??= isPlainOutput(1) ? new FdOut(1, () => process.stdout) : process.stdout;
-  return out as NodeJS.WriteStream;
+  return (out ??= writerFor(1, () => process.stdout));
 }
 
 /** Where stderr text goes: an FdOut for a file, pipe or /dev/null, else process.stderr. */
 export function stderr(): NodeJS.WriteStream {
-  err ??= isPlainOutput(2) ? new FdOut(2, () => process.stderr) : process.stderr;
-  return err as NodeJS.WriteStream;
+  return (err ??= writerFor(2, () => process.stderr));
 }

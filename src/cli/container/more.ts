@@ -1,6 +1,5 @@
 // attach, rename, pause, unpause, top, diff, port, container prune.
 import { Command, Option } from 'clipanion';
-
 import { TsmanCommand } from '../base.js';
 import { stdout, stderr } from '../../util/stdio.js';
 import { Bool } from '../options.js';

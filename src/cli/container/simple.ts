@@ -1,7 +1,6 @@
 // start, stop, restart, kill, rm, wait, exists, cleanup: one target list each, one report per
 // target (podman's pattern: errors per container, the last one decides the exit code).
 import { Command, Option } from 'clipanion';
-
 import { TsmanCommand } from '../base.js';
 import { stdout, stderr } from '../../util/stdio.js';
 import { Bool } from '../options.js';

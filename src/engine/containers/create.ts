@@ -279,9 +279,8 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     return { save: true, value: undefined };
   });
   const p = new ContainerPaths(engine.store, id);
-  // each container's directories in a block group of their own (mkdirSpread); the store's own
-  // subdirectories (locks, exits, the runtime's state) too
-  mkdirSpread(engine.store.dir, 0o700);
+  // each container's directories in a block group of their own (mkdirSpread); the run root's
+  // subdirectories (locks, exits, the runtime's state) too (the graph root's: store.update above)
   mkdirSpread(engine.store.runDir, 0o700);
   mkdirSpread(path.dirname(p.dir), 0o755);
   mkdirSpread(path.dirname(p.runDir), 0o700);
