@@ -49,20 +49,31 @@ function human(n: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)}${units[i]}`;
 }
 
-/** Terminal output: one redrawn line per blob with bytes done, at most 10 redraws a second. */
+/**
+ * Terminal output: one redrawn line per blob with bytes done, at most 10 redraws a second. The
+ * lines being redrawn are the block of rows since the last message: a message (`Writing
+ * manifest ...`) is printed below the block's final state and the block is left alone from then
+ * on, as podman's bars stay where they finished (redrawing it again below the message printed
+ * every blob two more times).
+ */
 export class TtyProgress implements Progress {
   private rows: Array<{ kind: string; digest: string; size?: number; bytes: number; state: 'copying' | 'done' | 'skipped' }> = [];
+  /** digests already shown, live or left behind above a message: each gets one line */
+  private seen = new Set<string>();
   private drawn = 0;
+  private dirty = false;
   private timer?: NodeJS.Timeout;
   constructor(private readonly out: NodeJS.WriteStream) {}
   message(text: string): void {
-    this.redraw();
+    this.flush();
+    this.rows = [];
     this.drawn = 0;
     this.out.write(`${text}\n`);
   }
   private row(digest: string) { return this.rows.find((r) => r.digest === digest); }
   start(kind: 'blob' | 'config', digest: string, size?: number): void {
-    if (this.row(digest)) return;
+    if (this.seen.has(digest)) return;
+    this.seen.add(digest);
     this.rows.push({ kind, digest, size, bytes: 0, state: 'copying' });
     this.schedule();
   }
@@ -71,7 +82,8 @@ export class TtyProgress implements Progress {
     if (r) { r.bytes = bytes; this.schedule(); }
   }
   skip(kind: 'blob' | 'config', digest: string): void {
-    if (this.row(digest)) return;
+    if (this.seen.has(digest)) return;
+    this.seen.add(digest);
     this.rows.push({ kind, digest, bytes: 0, state: 'skipped' });
     this.schedule();
   }
@@ -80,10 +92,17 @@ export class TtyProgress implements Progress {
     if (r) { r.state = 'done'; if (r.size) r.bytes = r.size; this.schedule(); }
   }
   private schedule(): void {
+    this.dirty = true;
     if (this.timer) return;
     this.timer = setTimeout(() => { this.timer = undefined; this.redraw(); }, 100);
   }
+  /** Draw what changed since the last redraw, now (nothing when nothing did). */
+  private flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.dirty) this.redraw();
+  }
   private redraw(): void {
+    this.dirty = false;
     if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A`);
     const width = this.out.columns || 80;
     for (const r of this.rows) {
@@ -101,8 +120,7 @@ export class TtyProgress implements Progress {
     this.drawn = this.rows.length;
   }
   finish(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    this.redraw();
+    this.flush();
   }
 }
 
