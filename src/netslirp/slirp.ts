@@ -11,6 +11,7 @@ import type * as net from 'node:net';
 const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
+import { systemTool } from '../util/systool.js';
 import { ipToInt, intToIp } from '../network/ipnet.js';
 import { distSrcPath } from '../util/selfpath.js';
 
@@ -93,10 +94,12 @@ export async function startSlirp(o: { nsPath: string; apiSocket?: string; logFil
   if (o.opts.outboundAddr) args.push(`--outbound-addr=${o.opts.outboundAddr}`);
   if (o.apiSocket) args.push('--api-socket', o.apiSocket);
   args.push('-r', '3', ...(o.noExitFd ? [] : ['-e', '4']), '--netns-type=path', o.nsPath, 'tap0');
+  // by absolute path: found outside $PATH too (util/systool.ts)
+  const binary = systemTool(o.binary ?? 'slirp4netns');
   const log = openSync(o.logFile, 'a', 0o600);
   let child;
   try {
-    child = childProcess().spawn(o.binary ?? 'slirp4netns', args, { detached: true, stdio: ['ignore', log, log, 'pipe', 'pipe'] });
+    child = childProcess().spawn(binary, args, { detached: true, stdio: ['ignore', log, log, 'pipe', 'pipe'] });
   } finally {
     closeSync(log);
   }

@@ -8,21 +8,40 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
 import { umount2, mount, MNT_DETACH, MS_BIND } from '../util/libc.js';
+import { systemTool, toolEnv } from '../util/systool.js';
 
 export interface CmdResult { code: number; stdout: string; stderr: string }
 
-/** Run `cmd args` (inside the namespace at `ns` when given, through nsenter); never throws on a non-zero exit. */
+/**
+ * Run `cmd args` (inside the namespace at `ns` when given, through nsenter); never throws on a
+ * non-zero exit. Tools are found by absolute path (util/systool.ts: a login user's PATH has no
+ * /usr/sbin, where nft and sysctl live), and nsenter is handed that path, not the name.
+ */
 export function runIn(ns: string | undefined, cmd: string, args: string[], input?: string): Promise<CmdResult> {
-  const [file, argv] = ns ? ['nsenter', [`--net=${ns}`, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
-    const p = childProcess().spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let file: string;
+    let argv: string[];
+    try {
+      const tool = systemTool(cmd);
+      [file, argv] = ns ? [systemTool('nsenter'), [`--net=${ns}`, tool, ...args]] : [tool, args];
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const p = childProcess().spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: toolEnv() });
     let stdout = '';
     let stderr = '';
     p.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
     p.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     p.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run ${cmd}: ${e.message}`)));
     p.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    if (input !== undefined) p.stdin!.end(input);
+    if (input !== undefined) {
+      // a tool that exits before reading its input (it failed, or could not be executed) breaks
+      // the pipe: its exit status and stderr tell what went wrong, the EPIPE adds nothing (and,
+      // unheard, would end tsman with a stack trace)
+      p.stdin!.on('error', () => undefined);
+      p.stdin!.end(input);
+    }
   });
 }
 
