@@ -32,6 +32,11 @@ const MAX_SYMLINKS = 255;
  * `root` as "/", ".." stops at `root`. Components that do not exist are joined lexically.
  */
 export async function secureJoin(root: string, unsafe: string): Promise<string> {
+  return secureJoinSync(root, unsafe);
+}
+
+/** secureJoin without the promise (a few lstats: nothing worth a thread-pool round trip). */
+export function secureJoinSync(root: string, unsafe: string): string {
   const queue = unsafe.split('/');
   let current = '';
   let links = 0;
@@ -64,9 +69,12 @@ export async function secureJoin(root: string, unsafe: string): Promise<string> 
   return path.join(root, current);
 }
 
-/** A small database file of the rootfs, or undefined when it does not exist (or is no regular file). */
-async function readRootfsFile(rootfs: string, file: string): Promise<string | undefined> {
-  const p = await secureJoin(rootfs, file);
+/**
+ * A small database file of the rootfs (`/etc/passwd`), resolved inside it, or undefined when it
+ * does not exist (or is no regular file). The only way tsman reads a file of an image's root.
+ */
+export function readRootfsFile(rootfs: string, file: string): string | undefined {
+  const p = secureJoinSync(rootfs, file);
   let fd: number;
   try {
     // O_NOFOLLOW: the last component was resolved above; a symlink swapped in since is refused.
@@ -142,10 +150,10 @@ export async function resolveUser(rootfs: string, spec: string | undefined, grou
   const userArg = colon < 0 ? userSpec : userSpec.slice(0, colon);
   const groupArg = colon < 0 ? '' : userSpec.slice(colon + 1);
 
-  const passwd = parsePasswd((await readRootfsFile(rootfs, '/etc/passwd')) ?? '');
+  const passwd = parsePasswd((readRootfsFile(rootfs, '/etc/passwd')) ?? '');
   let groupCache: GroupEntry[] | undefined;
   const groups = async (): Promise<GroupEntry[]> => {
-    groupCache ??= parseGroup((await readRootfsFile(rootfs, '/etc/group')) ?? '');
+    groupCache ??= parseGroup((readRootfsFile(rootfs, '/etc/group')) ?? '');
     return groupCache;
   };
 

@@ -561,6 +561,32 @@ async function main() {
       await pushImage(plain, `tsman/${name}`, ['latest'], derived(bbLayer, [makeLayer(entries)], name, () => `/bin/sh -c #(nop) ADD ${name}.tar /`), { oci: true });
     }
 
+    // symlinked mount targets and database files: each points at the host's
+    // /tmp/tsman-evil-t/<name>, absolutely (evil-link-*) or through ../ (evil-rlink-*);
+    // nothing may be read from or created there (test/bats/061-rootfs-links.bats)
+    const up = '../../../../../../../../..';
+    const links = (rel) => (name, file) => (rel ? `${up}/tmp/tsman-evil-t/${name}` : `/tmp/tsman-evil-t/${name}`) + (file ? `/${file}` : '');
+    for (const rel of [false, true]) {
+      const to = links(rel);
+      const pre = rel ? 'evil-rlink' : 'evil-link';
+      const linkImages = {
+        dev: { entries: [{ path: 'dev', type: 'symlink', target: to('dev') }] },
+        proc: { entries: [{ path: 'proc', type: 'symlink', target: to('proc') }] },
+        sys: { entries: [{ path: 'sys', type: 'symlink', target: to('sys') }] },
+        run: { entries: [{ path: 'run', type: 'symlink', target: to('run') }] },
+        etc: { entries: ['passwd', 'group', 'hosts', 'resolv.conf', 'hostname', 'localtime'].map((f) => ({ path: `etc/${f}`, type: 'symlink', target: to('etc', f) })) },
+        etcdir: { entries: [{ path: 'etc', type: 'symlink', target: to('etcdir') }] },
+        data: {
+          entries: [{ path: 'data', type: 'symlink', target: to('data') }, { path: 'work', type: 'symlink', target: to('work') }],
+          config: { Volumes: { '/data': {} }, WorkingDir: '/work/sub' },
+        },
+      };
+      for (const [kind, { entries, config }] of Object.entries(linkImages)) {
+        const name = `${pre}-${kind}`;
+        await pushImage(plain, `tsman/${name}`, ['latest'], derived(bbLayer, [makeLayer(entries)], name, () => `/bin/sh -c #(nop) ADD ${name}.tar /`, { config }), { oci: true });
+      }
+    }
+
     // corrupt: valid manifest, but the stored layer blob is damaged after upload
     const corruptLayer = makeLayer([{ path: 'corrupt', type: 'dir' }, { path: 'corrupt/data', content: prng('tsman-corrupt', 64 * 1024) }]);
     const corrupt = derived(bbLayer, [corruptLayer], 'corrupt', () => '/bin/sh -c #(nop) ADD corrupt.tar /');

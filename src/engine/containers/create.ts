@@ -186,6 +186,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const config: ContainerConfig = {
     command, entrypoint, cmd, env,
     workdir: o.workdir ?? (ic.WorkingDir || '/'),
+    ...(o.workdir !== undefined ? { workdirExplicit: true } : {}),
     user: o.user ?? ic.User ?? '',
     groupAdd: o.groupAdd,
     hostname: o.hostname ?? id.slice(0, 12),
@@ -257,43 +258,68 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const { resolveNetworkOptions } = await import('../../network/options.js');
   Object.assign(config, await resolveNetworkOptions(engine, o, [...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...exposeFlag(o.expose ?? [])])]));
 
-  const { resolveMounts } = await import('./mounts.js');
-  config.mounts = await resolveMounts(engine, {
-    volumes: o.volumes ?? [], mounts: o.mounts ?? [], volumesFrom: o.volumesFrom ?? [],
-    imageVolumes: Object.keys(ic.Volumes ?? {}),
-  });
-
+  // what create makes on the way (anonymous volumes, then the record and its files) goes again
+  // if a later step fails: a failed create or run leaves nothing, as podman's
   if (rootfsDir) config.rootfs = rootfsDir;
   const imageName = img ? img.names[0] ?? img.id : rootfsDir!;
   const rec: ContainerRecord = { id, name: o.name ?? '', imageId: img?.id ?? '', imageName, created: new Date().toISOString(), config };
   const imgRec = img;
-  await engine.store.update(async (state) => {
-    const ctrs = state.containers ??= [];
-    if (imgRec && !state.images.some((i) => i.id === imgRec.id)) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
-    if (rec.name === '') rec.name = randomName(new Set(ctrs.map((c) => c.name)));
-    const clash = ctrs.find((c) => c.name === rec.name);
-    if (clash) {
-      throw new TsmanError('EEXISTS', `creating container storage: the container name "${rec.name}" is already in use by ${clash.id}. You have to remove that container to be able to reuse that name: that name is already in use`);
+  let recorded = false;
+  let anonymous: string[] = [];
+  try {
+    const { resolveMounts } = await import('./mounts.js');
+    config.mounts = await resolveMounts(engine, {
+      volumes: o.volumes ?? [], mounts: o.mounts ?? [], volumesFrom: o.volumesFrom ?? [],
+      imageVolumes: Object.keys(ic.Volumes ?? {}),
+    });
+    anonymous = config.mounts.filter((m) => m.type === 'volume' && m.anonymous).map((m) => m.source);
+    await engine.store.update(async (state) => {
+      const ctrs = state.containers ??= [];
+      if (imgRec && !state.images.some((i) => i.id === imgRec.id)) throw new TsmanError('ENOIMAGE', `${o.image}: image not known`);
+      if (rec.name === '') rec.name = randomName(new Set(ctrs.map((c) => c.name)));
+      const clash = ctrs.find((c) => c.name === rec.name);
+      if (clash) {
+        throw new TsmanError('EEXISTS', `creating container storage: the container name "${rec.name}" is already in use by ${clash.id}. You have to remove that container to be able to reuse that name: that name is already in use`);
+      }
+      ctrs.push(rec);
+      recorded = true;
+      return { save: true, value: undefined };
+    });
+    const p = new ContainerPaths(engine.store, id);
+    // each container's directories in a block group of their own (mkdirSpread); the run root's
+    // subdirectories (locks, exits, the runtime's state) too (the graph root's: store.update above)
+    mkdirSpread(engine.store.runDir, 0o700);
+    mkdirSpread(path.dirname(p.dir), 0o755);
+    mkdirSpread(path.dirname(p.runDir), 0o700);
+    await mkdirp(p.diff, 0o755);
+    await mkdirp(p.work, 0o700);
+    await mkdirp(p.userdata, 0o700);
+    // the run-root state from the start: reading a container's state is then one read that finds a
+    // file (the fallbacks for a run root lost at reboot cost three failed reads, each an exception)
+    await writeState(engine.store, id, { status: 'created' });
+    if (img && !engine.store.driver.stacksLayers) {
+      await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
     }
-    ctrs.push(rec);
-    return { save: true, value: undefined };
-  });
-  const p = new ContainerPaths(engine.store, id);
-  // each container's directories in a block group of their own (mkdirSpread); the run root's
-  // subdirectories (locks, exits, the runtime's state) too (the graph root's: store.update above)
-  mkdirSpread(engine.store.runDir, 0o700);
-  mkdirSpread(path.dirname(p.dir), 0o755);
-  mkdirSpread(path.dirname(p.runDir), 0o700);
-  await mkdirp(p.diff, 0o755);
-  await mkdirp(p.work, 0o700);
-  await mkdirp(p.userdata, 0o700);
-  // the run-root state from the start: reading a container's state is then one read that finds a
-  // file (the fallbacks for a run root lost at reboot cost three failed reads, each an exception)
-  await writeState(engine.store, id, { status: 'created' });
-  if (img && !engine.store.driver.stacksLayers) {
-    await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
+  } catch (err) {
+    await undoCreate(engine, id, recorded, anonymous);
+    throw err;
   }
   return rec;
+}
+
+/**
+ * Undo a create that failed half-way: the record and its files if it was stored (removeContainer,
+ * which takes its anonymous volumes too), else the anonymous volumes made for it.
+ */
+async function undoCreate(engine: Engine, id: string, recorded: boolean, anonymous: string[]): Promise<void> {
+  if (recorded) {
+    const { removeContainer } = await import('./lifecycle.js');
+    await removeContainer(engine, id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
+    return;
+  }
+  if (anonymous.length === 0) return;
+  const vols = await import('../volumes.js');
+  for (const v of anonymous) await vols.removeVolume(engine, v, { force: false }).catch(() => undefined);
 }
 
 /** --expose 80, 8000-8002/udp → "80/tcp", "8000/udp", ... (the image's ExposedPorts keys) */

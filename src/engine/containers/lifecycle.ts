@@ -35,10 +35,16 @@ export async function currentState(engine: Engine, id: string): Promise<Containe
 export async function mountRootfs(engine: Engine, c: ContainerRecord): Promise<string> {
   if (c.config.rootfs) return c.config.rootfs;
   const p = new ContainerPaths(engine.store, c.id);
-  if (!isMountPoint(p.merged)) await mountLayers(engine, c, p);
+  const mounted = !isMountPoint(p.merged);
+  if (mounted) await mountLayers(engine, c, p);
   if (c.config.nomap) {
     const { stageContainer } = await import('../../userns/stage.js');
-    return stageContainer(c.id, p.merged, p.userdata).rootfs;
+    try {
+      return stageContainer(c.id, p.merged, p.userdata).rootfs;
+    } catch (err) {
+      if (mounted) await engine.store.driver.unmount(p.merged).catch(() => undefined);
+      throw err;
+    }
   }
   return p.merged;
 }
@@ -106,15 +112,21 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     if (st.status !== 'created') unlinkIfExists(path.join(exitDir(engine.store), c.id));
     unlinkIfExists(rt.cleanedMarker(engine, c.id));
     mark('start: locked');
+    // a rootfs this start mounts is unmounted again by every failure below (one left mounted as
+    // root propagates into every rootless user's new mount namespace); one mounted before
+    // (`tsman mount`) stays as the user left it
+    const mountedBefore = !!c.config.rootfs || isMountPoint(p.merged);
     const rootfs = await mountRootfs(engine, c);
     mark('rootfs mounted');
+    const undoMount = async () => { if (!mountedBefore) await unmountRootfs(engine, c).catch(() => undefined); };
     // a user namespace of the container's own (keep-id) must own the network namespace too:
     // the runtime makes it, tsman sets it up between create and start
     const late = !!c.config.keepId || !!c.config.nomap;
-    let net = late ? undefined : await setupNetwork(engine, c);
+    let net: Awaited<ReturnType<typeof setupNetwork>> | undefined;
     let started: { pid: number; conmonPid: number };
     let monitor: PreparedConmon | undefined;
     try {
+      if (!late) net = await setupNetwork(engine, c);
       // the monitor starts up while the bundle is written, and creates the container after
       monitor = await rt.prepareMonitor(engine, c, p, net?.keepFds ?? []);
       await buildSpec(engine, c, rootfs, net?.state);
@@ -141,6 +153,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
       monitor?.cancel();
       net?.release();
       await teardownNetwork(engine, c).catch(() => undefined);
+      await undoMount();
       throw err;
     } finally {
       // the monitor holds slirp4netns's exit fd now (or nobody, on failure)
@@ -174,7 +187,7 @@ export async function startContainer(engine: Engine, c: ContainerRecord, io?: At
     } catch (err) {
       await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
       await teardownNetwork(engine, c).catch(() => undefined);
-      await unmountRootfs(engine, c).catch(() => undefined);
+      await undoMount();
       throw err;
     }
   });

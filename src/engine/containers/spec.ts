@@ -11,7 +11,8 @@ import { atomicWriteFile } from '../../util/fsutil.js';
 /** Files of a container that are written again at every start: no fsync needed. */
 const VOLATILE = { durable: false };
 import { generateSpec } from '../../runtime/spec.js';
-import { resolveUser } from '../../runtime/users.js';
+import { resolveUser, readRootfsFile } from '../../runtime/users.js';
+import { ensureKernelDirs, confineDestinations, ensureWorkdir } from '../../runtime/rootfs.js';
 import { VERSION } from '../../version.js';
 import { mustFindContainer } from './lookup.js';
 import { readState } from './state.js';
@@ -129,8 +130,9 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     const { keepIdMappings } = await import('../../userns/keepid.js');
     idMappings = { uid: keepIdMappings('uid', k.uid), gid: keepIdMappings('gid', k.gid) };
     // as podman: the user and its group get entries of their own when the image has none
-    const passwd = safeRead(path.join(rootfs, 'etc/passwd'));
-    const group = safeRead(path.join(rootfs, 'etc/group'));
+    // read inside the rootfs: a symlinked /etc/passwd must not bring the host's file in
+    const passwd = readRootfsFile(rootfs, '/etc/passwd') ?? '';
+    const group = readRootfsFile(rootfs, '/etc/group') ?? '';
     const hasUid = passwd.split('\n').some((l) => l.split(':')[2] === String(k.uid));
     const hasGid = group.split('\n').some((l) => l.split(':')[2] === String(k.gid));
     const nl = (t: string): string => (t === '' || t.endsWith('\n') ? t : `${t}\n`);
@@ -171,6 +173,15 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     stopSignal: cfg.stopSignal,
     init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
     idMappings,
+  });
+  // nothing the runtime mounts or creates may go through a symlink of the image
+  // (src/runtime/rootfs.ts); a --rootfs directory is the user's: refused rather than changed
+  ensureKernelDirs(rootfs, !cfg.rootfs);
+  const specMountList = spec['mounts'] as { destination: string }[];
+  confineDestinations(rootfs, specMountList);
+  specMountList.sort((a, b) => a.destination.split('/').length - b.destination.split('/').length);
+  ensureWorkdir(rootfs, cfg.workdir, {
+    create: cfg.workdirExplicit !== true, containerId: c.id, mountDests: specMountList.map((m) => m.destination),
   });
   await atomicWriteFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec), 0o600, VOLATILE);
 }

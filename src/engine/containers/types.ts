@@ -21,6 +21,8 @@ export interface ContainerConfig {
   cmd: string[];
   env: string[];
   workdir: string;
+  /** --workdir was given (podman: it must exist; the image's WorkingDir is created when missing) */
+  workdirExplicit?: boolean;
   user: string;             // as given (resolved against the rootfs at start)
   groupAdd: string[];
   hostname: string;
