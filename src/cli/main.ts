@@ -2,7 +2,7 @@
 // exit 0 from a catch), so every failure is `Error: ...` on stderr with podman's exit code.
 import { Cli, UsageError } from 'clipanion';
 import { commands } from './registry.js';
-import { normalizeBooleanFlags, extractGlobals, splitShortValues } from './options.js';
+import { normalizeBooleanFlags, extractGlobals, splitShortValues, checkGlobals } from './options.js';
 import type { TsmanCommand, TsmanContext } from './base.js';
 import { TsmanError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -60,6 +60,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
 
   let command: TsmanCommand;
   try {
+    checkGlobals(globals);
     if (args.length === 0) args.push('--help');
     if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
       stdout().write(`tsman version ${VERSION}\n`);

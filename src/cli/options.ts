@@ -2,6 +2,7 @@
 // clipanion does not: every boolean declared through Bool() is recorded so main.ts can rewrite
 // `--flag=true|false` into clipanion's `--flag` / `--no-flag` before parsing.
 import { Option } from 'clipanion';
+import { TsmanError } from '../errors.js';
 
 export const booleanFlags = new Set<string>();
 
@@ -106,3 +107,21 @@ export function extractGlobals(argv: string[], commandWords: Set<string>): { glo
   for (; i < argv.length; i++) rest.push(argv[i]!);
   return { globals, rest };
 }
+
+/** logrus's levels, the ones podman's --log-level accepts (in any case) */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'panic'];
+
+/**
+ * The global flags' values, checked before any command runs: an unknown --log-level with
+ * podman's message, and an empty --root/--runroot (which would otherwise quietly fall back to the
+ * configured store) in pflag's words for a bad flag value.
+ */
+export function checkGlobals(g: GlobalOptions): void {
+  if (g.logLevel !== undefined && !LOG_LEVELS.includes(g.logLevel.toLowerCase())) {
+    throw new TsmanError('EUSAGE', `Log Level ${JSON.stringify(g.logLevel)} is not supported, choose from: ${LOG_LEVELS.join(', ')}`);
+  }
+  for (const [flag, v] of [['--root', g.root], ['--runroot', g.runroot]] as const) {
+    if (v === '') throw new TsmanError('EUSAGE', `invalid argument "" for "${flag}" flag: the path must not be empty`);
+  }
+}
+

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../util/selfpath.js';
 import { TsmanError } from '../errors.js';
+import { parseCidr, parseIp } from '../network/ipnet.js';
 import {
   checkValue, dropInFiles, fileExists, isTable, readTomlFile, tomlType,
   type FieldType, type Paths, type TomlTable,
@@ -283,9 +284,110 @@ export function mergeContainersConf(conf: ContainersConf, file: string, doc: Tom
       if (key === 'umask' && !/^[0-7]{1,4}$/.test(value as string)) {
         throw new TsmanError('ECONFIG', `${where}: invalid umask ${JSON.stringify(value)}`);
       }
+      validateValue(where, `${section}.${key}`, value);
       // podman's decoder merges TOML tables into existing maps and replaces everything else
       target[key] = type.startsWith('map<') ? { ...(target[key] as object), ...(value as object) } : value;
     }
+  }
+}
+
+/** go-units' ulimit names (podman's --ulimit and default_ulimits) */
+const ULIMIT_NAMES = new Set([
+  'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio',
+  'rttime', 'sigpending', 'stack',
+]);
+
+/** go's strconv.ParseInt(s, 10, 64), with its error text */
+function parseInt64(s: string): number {
+  if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
+  return n;
+}
+
+export interface Ulimit { name: string; soft: number; hard: number }
+
+/** go-units' ParseUlimit: `name=soft[:hard]`, -1 for unlimited; its messages. */
+export function parseUlimit(val: string): Ulimit {
+  const eq = val.indexOf('=');
+  if (eq < 0) throw new Error(`invalid ulimit argument: ${val}`);
+  const name = val.slice(0, eq);
+  if (!ULIMIT_NAMES.has(name)) throw new Error(`invalid ulimit type: ${name}`);
+  const vals = val.slice(eq + 1).split(':');
+  if (vals.length > 2) throw new Error(`too many limit value arguments - ${val.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
+  const hard = vals.length === 2 ? parseInt64(vals[1]!) : undefined;
+  const soft = parseInt64(vals[0]!);
+  const h = hard ?? soft;
+  if (h !== -1 && soft > h) throw new Error(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${h}`);
+  return { name, soft, hard: h };
+}
+
+/** go-units' RAMInBytes ("65536k", "64m", "1g", "100"), undefined when it is not a size. */
+export function parseRamSize(s: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(s);
+  if (!m) return undefined;
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[(m[2] ?? '').toLowerCase()]!;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+/** Where a `tz` value's zone file is (podman looks in these two), undefined if none. */
+export function zoneFile(tz: string): string | undefined {
+  for (const dir of ['/usr/share/zoneinfo', '/etc/zoneinfo']) {
+    const f = path.join(dir, tz);
+    if (fileExists(f)) return f;
+  }
+  return undefined;
+}
+
+/** podman's conmon reads the log in 8 KiB chunks: a smaller positive limit cannot work */
+const OCI_BUF_SIZE = 8192;
+
+/**
+ * Values podman's config validation refuses (containers/common ContainersConfig.Validate,
+ * NetworkConfig's subnet checks, EngineConfig's absolute paths), with its messages after the
+ * file and key. Checked at load, for every command, as podman does.
+ */
+function validateValue(where: string, key: string, value: unknown): void {
+  const fail = (msg: string): never => { throw new TsmanError('ECONFIG', `${where}: ${msg}`); };
+  switch (key) {
+    case 'containers.default_ulimits':
+      for (const u of value as string[]) {
+        try { parseUlimit(u); } catch (err) { fail(`unrecognized ulimit ${u}: ${(err as Error).message}`); }
+      }
+      break;
+    case 'containers.dns_servers':
+      for (const d of value as string[]) if (!parseIp(d)) fail(`${d} is not an ip address`);
+      break;
+    case 'containers.tz': {
+      const tz = value as string;
+      if (tz !== '' && tz !== 'local' && !zoneFile(tz)) fail(`find timezone ${tz} in paths: /usr/share/zoneinfo, /etc/zoneinfo`);
+      break;
+    }
+    case 'containers.shm_size':
+      if (parseRamSize(value as string) === undefined) fail(`invalid --shm-size ${value as string}, "invalid size: '${value as string}'"`);
+      break;
+    case 'containers.log_size_max':
+      if ((value as number) >= 0 && (value as number) < OCI_BUF_SIZE) fail(`log size max should be negative or >= ${OCI_BUF_SIZE}`);
+      break;
+    case 'network.default_subnet':
+      try { parseCidr(value as string); } catch (err) { fail(`failed to parse default subnet: ${(err as Error).message}`); }
+      break;
+    case 'network.default_subnet_pools':
+      for (const [i, p] of (value as SubnetPool[]).entries()) {
+        let bits = 0;
+        try { bits = parseCidr(p.base).family === 4 ? 32 : 128; } catch (err) { fail(`[${i}] base: ${(err as Error).message}`); }
+        if (p.size > bits) fail(`[${i}] size: ${p.size} is larger than a ${bits}-bit address`);
+      }
+      break;
+    case 'engine.static_dir':
+      if (value && !path.isAbsolute(value as string)) fail(`static directory must be an absolute path - instead got ${JSON.stringify(value)}`);
+      break;
+    case 'engine.tmp_dir':
+      if (value && !path.isAbsolute(value as string)) fail(`temporary directory must be an absolute path - instead got ${JSON.stringify(value)}`);
+      break;
+    case 'engine.volume_path':
+      if (value && !path.isAbsolute(value as string)) fail(`volume path must be an absolute path - instead got ${JSON.stringify(value)}`);
+      break;
   }
 }
 

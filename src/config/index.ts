@@ -11,6 +11,7 @@ import {
 import { loadRegistriesConf, type Registries } from './registriesconf.js';
 import { loadStorageConf, type StorageConfig } from './storageconf.js';
 import { hostEnv, resolvePaths, type HostOptions, type Paths } from './paths.js';
+import { TsmanError } from '../errors.js';
 
 export type { ContainersSection, EngineSection, NetworkSection, SubnetPool } from './containersconf.js';
 export type {
@@ -69,7 +70,9 @@ export function loadConfigSync(overrides: ConfigOverrides = {}, host: HostOption
 
   const storage = st.storage;
   if (overrides.root) storage.graphroot = path.resolve(overrides.root);
+  else if (st.relative.graphroot) throw new TsmanError('ECONFIG', st.relative.graphroot);
   if (overrides.runroot) storage.runroot = path.resolve(overrides.runroot);
+  else if (st.relative.runroot) throw new TsmanError('ECONFIG', st.relative.runroot);
   if (overrides.storageDriver) storage.driver = overrides.storageDriver === 'overlay2' ? 'overlay' : overrides.storageDriver;
   if (overrides.storageOpts) storage.options = overrides.storageOpts.filter((o) => o !== '');
 

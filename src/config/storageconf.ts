@@ -99,6 +99,8 @@ const ROOTLESS_DRIVERS = new Set(['btrfs', 'overlay', 'vfs']);
 export interface LoadedStorageConf {
   storage: StorageConfig;
   files: string[];
+  /** the error for a relative graphroot/runroot taken from a file (see loadStorageConf) */
+  relative: { graphroot?: string; runroot?: string };
 }
 
 export function loadStorageConf(paths: Paths, env: NodeJS.ProcessEnv): LoadedStorageConf {
@@ -113,6 +115,19 @@ export function loadStorageConf(paths: Paths, env: NodeJS.ProcessEnv): LoadedSto
     return cache.get(file);
   };
   const expand = (p: string): string => expandEnvPath(p, env, paths.uid);
+  // A relative root would follow the caller's working directory (a different store after each
+  // `cd`, and conmon's exit command runs elsewhere): recorded here and refused by loadConfigSync
+  // unless --root/--runroot replace it, as podman refuses a relative graphroot (its static
+  // directory must be absolute). Checked before expandEnvPath, whose realpath would quietly make
+  // an existing relative directory absolute.
+  const relative: LoadedStorageConf['relative'] = {};
+  const root = (file: string, key: string, p: string): string => {
+    const substituted = p.replaceAll('$UID', String(paths.uid))
+      .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a?: string, b?: string) => env[(a ?? b)!] ?? '');
+    if (path.isAbsolute(substituted)) return expand(p);
+    relative[key === 'runroot' ? 'runroot' : 'graphroot'] = `${file}: ${key} must be an absolute path - instead got ${JSON.stringify(p)}`;
+    return substituted;
+  };
 
   const explicit = env.CONTAINERS_STORAGE_CONF;
   const etc = path.join(paths.systemConfigDir, 'storage.conf');
@@ -125,15 +140,15 @@ export function loadStorageConf(paths: Paths, env: NodeJS.ProcessEnv): LoadedSto
   if (!paths.rootless) {
     st = {
       driver: sys?.driver ?? '',
-      graphroot: expand(sys?.graphroot || ROOT_GRAPHROOT),
-      runroot: expand(sys?.runroot || ROOT_RUNROOT),
+      graphroot: sys?.graphroot ? root(systemFile, 'graphroot', sys.graphroot) : expand(ROOT_GRAPHROOT),
+      runroot: sys?.runroot ? root(systemFile, 'runroot', sys.runroot) : expand(ROOT_RUNROOT),
       rootlessStoragePath: sys?.rootlessStoragePath ? expand(sys.rootlessStoragePath) : '',
       options: sys?.options ?? [],
     };
   } else {
     const defaultRunroot = path.join(paths.runtimeDir, 'containers');
     const defaultGraphroot = sys?.rootlessStoragePath
-      ? expand(sys.rootlessStoragePath)
+      ? root(systemFile, 'rootless_storage_path', sys.rootlessStoragePath)
       : path.join(paths.dataHome, 'containers', 'storage');
     const sysDriver = sys && ROOTLESS_DRIVERS.has(sys.driver) ? sys.driver : '';
     st = {
@@ -148,8 +163,9 @@ export function loadStorageConf(paths: Paths, env: NodeJS.ProcessEnv): LoadedSto
     if (user) {
       st = {
         driver: user.driver,
-        runroot: user.runroot ? expand(user.runroot) : defaultRunroot,
-        graphroot: user.graphroot ? expand(user.graphroot) : user.rootlessStoragePath ? expand(user.rootlessStoragePath) : defaultGraphroot,
+        runroot: user.runroot ? root(userFile, 'runroot', user.runroot) : defaultRunroot,
+        graphroot: user.graphroot ? root(userFile, 'graphroot', user.graphroot)
+          : user.rootlessStoragePath ? root(userFile, 'rootless_storage_path', user.rootlessStoragePath) : defaultGraphroot,
         rootlessStoragePath: user.rootlessStoragePath ? expand(user.rootlessStoragePath) : st.rootlessStoragePath,
         options: user.options,
       };
@@ -157,5 +173,8 @@ export function loadStorageConf(paths: Paths, env: NodeJS.ProcessEnv): LoadedSto
   }
   if (env.STORAGE_DRIVER) st.driver = env.STORAGE_DRIVER === 'overlay2' ? 'overlay' : env.STORAGE_DRIVER;
   if (env.STORAGE_OPTS !== undefined) st.options = env.STORAGE_OPTS.split(',').filter(Boolean);
-  return { storage: st, files };
+  // a value a later file replaced is no longer the store's
+  if (relative.graphroot && path.isAbsolute(st.graphroot)) delete relative.graphroot;
+  if (relative.runroot && path.isAbsolute(st.runroot)) delete relative.runroot;
+  return { storage: st, files, relative };
 }

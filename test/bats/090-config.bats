@@ -91,3 +91,55 @@ CONF
     assert_output -p 'done'
     assert_output -r '[0-9a-f]{64}'
 }
+
+@test "bad global flags: --log-level, empty --root/--runroot (podman's messages)" {
+    run_tsman 125 --log-level nonsense info
+    assert_output 'Error: Log Level "nonsense" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic'
+    run_tsman 125 --log-level=nonsense images
+    assert_output -p 'Log Level "nonsense" is not supported'
+    for lvl in debug DEBUG warn warning error; do
+        run_tsman --log-level $lvl images -q
+    done
+    run "$TSMAN" --root '' info
+    [ "$status" -eq 125 ]
+    assert_output 'Error: invalid argument "" for "--root" flag: the path must not be empty'
+    run "$TSMAN" --runroot= info
+    [ "$status" -eq 125 ]
+    assert_output 'Error: invalid argument "" for "--runroot" flag: the path must not be empty'
+}
+
+@test "storage.conf: a relative graphroot or runroot is refused (the store would move with cd)" {
+    mkdir -p $BATS_TEST_TMPDIR/wd/rel-graph
+    printf '[storage]\ndriver = "vfs"\ngraphroot = "rel-graph"\nrunroot = "%s"\n' "$BATS_TEST_TMPDIR/run-abs" > $BATS_TEST_TMPDIR/storage.conf
+    export CONTAINERS_STORAGE_CONF=$BATS_TEST_TMPDIR/storage.conf
+    cd $BATS_TEST_TMPDIR/wd
+    run "$TSMAN" pull -q --tls-verify=false $IMAGE
+    [ "$status" -eq 125 ]
+    assert_output "Error: $BATS_TEST_TMPDIR/storage.conf: graphroot must be an absolute path - instead got \"rel-graph\""
+    # nothing was written anywhere
+    [ -z "$(ls -A $BATS_TEST_TMPDIR/wd/rel-graph)" ]
+    [ ! -e $BATS_TEST_TMPDIR/run-abs ]
+    printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "rel-run"\n' "$BATS_TEST_TMPDIR/graph-abs" > $BATS_TEST_TMPDIR/storage.conf
+    run "$TSMAN" info
+    [ "$status" -eq 125 ]
+    assert_output "Error: $BATS_TEST_TMPDIR/storage.conf: runroot must be an absolute path - instead got \"rel-run\""
+    # the flags replace the file's values, as podman
+    run_tsman info --format '{{.Store.GraphRoot}}'
+    assert_output "$TSMAN_ROOT"
+}
+
+@test "containers.conf: bad dns_servers, default_subnet, default_ulimits, tz are refused" {
+    export CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf
+    printf '[containers]\ndns_servers = ["nonsense"]\n' > $CONTAINERS_CONF
+    run_tsman 125 info
+    assert_output "Error: $CONTAINERS_CONF: [containers] dns_servers: nonsense is not an ip address"
+    printf '[network]\ndefault_subnet = "nonsense"\n' > $CONTAINERS_CONF
+    run_tsman 125 info
+    assert_output "Error: $CONTAINERS_CONF: [network] default_subnet: failed to parse default subnet: invalid CIDR address: nonsense"
+    printf '[containers]\ndefault_ulimits = ["nofile=1024:512"]\n' > $CONTAINERS_CONF
+    run_tsman 125 images
+    assert_output "Error: $CONTAINERS_CONF: [containers] default_ulimits: unrecognized ulimit nofile=1024:512: ulimit soft limit must be less than or equal to hard limit: 1024 > 512"
+    printf '[containers]\ntz = "Nowhere/City"\n' > $CONTAINERS_CONF
+    run_tsman 125 images
+    assert_output "Error: $CONTAINERS_CONF: [containers] tz: find timezone Nowhere/City in paths: /usr/share/zoneinfo, /etc/zoneinfo"
+}

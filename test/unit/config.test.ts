@@ -98,7 +98,7 @@ describe('containers.conf', () => {
 
   test('search order: vendor, /etc, drop-ins by name, user files (rootless), override last', () => {
     const files = {
-      'usr/share/containers/containers.conf': '[containers]\npids_limit = 1\ntz = "vendor"\n',
+      'usr/share/containers/containers.conf': '[containers]\npids_limit = 1\ntz = "Europe/Paris"\n',
       'etc/containers/containers.conf': '[containers]\npids_limit = 2\nlog_driver = "journald"\n',
       'etc/containers/containers.conf.d/20-b.conf': '[containers]\npids_limit = 4\n',
       'etc/containers/containers.conf.d/10-a.conf': '[containers]\npids_limit = 3\numask = "0077"\n',
@@ -110,7 +110,7 @@ describe('containers.conf', () => {
     const h = fakeHost(files);
     let c = h.load();
     assert.equal(c.containers.pids_limit, 5);
-    assert.equal(c.containers.tz, 'vendor');
+    assert.equal(c.containers.tz, 'Europe/Paris');
     assert.equal(c.containers.log_driver, 'journald');
     assert.equal(c.containers.umask, '0077');
     assert.equal(c.engine.stop_timeout, 7);
@@ -132,7 +132,7 @@ describe('containers.conf', () => {
     const h = fakeHost({
       'etc/containers/containers.conf': '[containers]\npids_limit = 2\n',
       'only.conf': '[containers]\ntz = "UTC"\n',
-      'shipped.conf': '[containers]\ninit = true\ntz = "shipped"\n',
+      'shipped.conf': '[containers]\ninit = true\ntz = "Asia/Tokyo"\n',
     }, { env: {} });
     h.host.shippedConf = h.p('shipped.conf');
     h.env.CONTAINERS_CONF = h.p('only.conf');
@@ -177,6 +177,41 @@ describe('containers.conf', () => {
     throwsConfig(bad('containers = 3\n'), /\[containers\]: expected table, got integer/);
     throwsConfig(bad('[engine]\npull_policy = "sometimes"\n'), /pull_policy: invalid value "sometimes"/);
     throwsConfig(bad('[containers]\n\npids_limit = = 3\n'), new RegExp(`^${file}:3:\\d+: invalid toml`));
+  });
+
+  test('values podman refuses: ulimits, dns servers, subnets, time zone, sizes, relative paths', () => {
+    const bad = (text: string) => {
+      const h = fakeHost({ 'etc/containers/containers.conf': text });
+      return () => h.load();
+    };
+    const file = '.*/etc/containers/containers\\.conf';
+    throwsConfig(bad('[containers]\ndns_servers = ["1.1.1.1", "nonsense"]\n'),
+      new RegExp(`^${file}: \\[containers\\] dns_servers: nonsense is not an ip address$`));
+    throwsConfig(bad('[containers]\ndns_servers = ["1.2.3"]\n'), /1\.2\.3 is not an ip address/);
+    throwsConfig(bad('[network]\ndefault_subnet = "nonsense"\n'), /\[network\] default_subnet: failed to parse default subnet: invalid CIDR address: nonsense$/);
+    throwsConfig(bad('[network]\ndefault_subnet = "10.88.0.0/33"\n'), /invalid CIDR address: 10\.88\.0\.0\/33$/);
+    throwsConfig(bad('[network]\ndefault_subnet_pools = [{ base = "10.1.0.0", size = 24 }]\n'), /default_subnet_pools: \[0\] base: invalid CIDR address: 10\.1\.0\.0$/);
+    throwsConfig(bad('[containers]\ndefault_ulimits = ["bogus"]\n'), /default_ulimits: unrecognized ulimit bogus: invalid ulimit argument: bogus$/);
+    throwsConfig(bad('[containers]\ndefault_ulimits = ["foo=1:2"]\n'), /unrecognized ulimit foo=1:2: invalid ulimit type: foo$/);
+    throwsConfig(bad('[containers]\ndefault_ulimits = ["nofile=1024:512"]\n'), /ulimit soft limit must be less than or equal to hard limit: 1024 > 512$/);
+    throwsConfig(bad('[containers]\ndefault_ulimits = ["nofile=x"]\n'), /strconv\.ParseInt: parsing "x": invalid syntax$/);
+    throwsConfig(bad('[containers]\ntz = "Nowhere/City"\n'), /tz: find timezone Nowhere\/City in paths: \/usr\/share\/zoneinfo, \/etc\/zoneinfo$/);
+    throwsConfig(bad('[containers]\nshm_size = "lots"\n'), /shm_size: invalid --shm-size lots/);
+    throwsConfig(bad('[containers]\nlog_size_max = 100\n'), /log size max should be negative or >= 8192$/);
+    throwsConfig(bad('[engine]\nstatic_dir = "rel"\n'), /static directory must be an absolute path - instead got "rel"$/);
+    throwsConfig(bad('[engine]\ntmp_dir = "rel"\n'), /temporary directory must be an absolute path - instead got "rel"$/);
+    throwsConfig(bad('[engine]\nvolume_path = "rel"\n'), /volume path must be an absolute path - instead got "rel"$/);
+    // and what podman accepts
+    const ok = fakeHost({
+      'etc/containers/containers.conf': [
+        '[containers]', 'dns_servers = ["1.1.1.1", "fd00::1"]', 'default_ulimits = ["nofile=1024:2048", "core=-1", "nproc=10:-1"]',
+        'tz = "Asia/Tokyo"', 'shm_size = "128m"', 'log_size_max = 8192',
+        '[network]', 'default_subnet = "10.50.0.0/16"', '[engine]', 'static_dir = "/abs"',
+      ].join('\n'),
+    }).load();
+    assert.deepEqual(ok.containers.default_ulimits, ['nofile=1024:2048', 'core=-1', 'nproc=10:-1']);
+    assert.equal(ok.containers.tz, 'Asia/Tokyo');
+    assert.equal(fakeHost({ 'etc/containers/containers.conf': '[containers]\ntz = "local"\n' }).load().containers.tz, 'local');
   });
 
   test('the shipped containers.conf documents every key with its default', () => {
@@ -412,5 +447,28 @@ describe('storage.conf', () => {
     assert.equal(c.network.network_config_dir, '/r/tsman/networks');
     assert.equal(c.engine.tmp_dir, path.join(fs.realpathSync(h.run), 'tsman/tmp'));
     throwsConfig(() => fakeHost({ 'etc/containers/storage.conf': '[storage]\ngraphroot = 1\n' }, { uid: 0 }).load(), /\[storage\] graphroot: expected string, got integer/);
+  });
+
+  test('relative roots are refused unless --root/--runroot replace them', () => {
+    // an existing relative directory too: realpath must not quietly make it absolute
+    const cwd = process.cwd();
+    const root = fakeHost({ 'etc/containers/storage.conf': '[storage]\ngraphroot = "g"\nrunroot = "/run/x"\n', 'g/.keep': '' }, { uid: 0 });
+    process.chdir(root.dir);
+    try {
+      throwsConfig(() => root.load(), /^.*\/etc\/containers\/storage\.conf: graphroot must be an absolute path - instead got "g"$/);
+      assert.equal(root.load({ root: '/abs' }).storage.graphroot, '/abs');
+    } finally {
+      process.chdir(cwd);
+    }
+    const rr = fakeHost({ 'etc/containers/storage.conf': '[storage]\nrunroot = "run/here"\n' }, { uid: 0 });
+    throwsConfig(() => rr.load(), /storage\.conf: runroot must be an absolute path - instead got "run\/here"$/);
+    assert.equal(rr.load({ runroot: '/rr' }).storage.runroot, '/rr');
+    // rootless: the user's file, and /etc's rootless_storage_path
+    const user = fakeHost({ 'home/.config/containers/storage.conf': '[storage]\ngraphroot = "$UID/graph"\n' });
+    throwsConfig(() => user.load(), /storage\.conf: graphroot must be an absolute path - instead got "\$UID\/graph"$/);
+    const rsp = fakeHost({ 'etc/containers/storage.conf': '[storage]\nrootless_storage_path = "store"\n' });
+    throwsConfig(() => rsp.load(), /rootless_storage_path must be an absolute path - instead got "store"$/);
+    // variables that expand to an absolute path are fine
+    assert.equal(fakeHost({ 'home/.config/containers/storage.conf': '[storage]\ngraphroot = "$HOME/g"\n' }).load().storage.graphroot.endsWith('/home/g'), true);
   });
 });
