@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { useLazyMachine } from './lazymachine.js';
 import { mark } from '../util/timing.js';
 import { stdout, stderr } from '../util/stdio.js';
+import { installFatalHandlers, isDying } from '../util/fatal.js';
 // first: takes bin/tsman's namespace marker out of the environment (src/userns/joined.ts)
 import '../userns/joined.js';
 
@@ -41,6 +42,8 @@ export interface MainOptions {
 }
 
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
+  // no stack trace ever reaches a user: anything uncaught is `Error: ...` and 125 (util/fatal.ts)
+  installFatalHandlers();
   const words = new Set<string>();
   for (const c of commands) for (const p of c.paths) for (const w of p) words.add(w);
   mark('main');
@@ -112,6 +115,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
 let lastArgv: string[] = [];
 
 function report(err: unknown): number {
+  // an uncaught error is ending the process: it has been reported (util/fatal.ts)
+  if (isDying()) return 125;
   if (err instanceof TsmanError) {
     stderr().write(`Error: ${err.message}\n`);
     if (err.hint) stderr().write(`Hint: ${err.hint}\n`);

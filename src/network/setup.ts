@@ -220,11 +220,16 @@ export async function teardownNetwork(engine: Engine, c: ContainerRecord): Promi
   if (s?.forwarder && s.forwarder.startTime && processStartTime(s.forwarder.pid) === s.forwarder.startTime) {
     try { process.kill(s.forwarder.pid, 'SIGTERM'); } catch { /* gone */ }
   }
-  if (s?.mode === 'bridge' || (s === undefined && c.config.network === 'bridge')) {
-    await detachBridges(engine, c, s);
+  try {
+    if (s?.mode === 'bridge' || (s === undefined && c.config.network === 'bridge')) {
+      await detachBridges(engine, c, s);
+    }
+  } finally {
+    // the namespace goes even when the bridges' side failed (an nft that cannot run): the
+    // addresses are released by then, and a kept namespace would only be a leak
+    await removeNetns(s?.nsPath ?? nsPath);
+    await fsp.rm(stateFile(engine, c.id), { force: true });
   }
-  await removeNetns(s?.nsPath ?? nsPath);
-  await fsp.rm(stateFile(engine, c.id), { force: true });
 }
 
 // ---- bridge mode -----------------------------------------------------------------------------

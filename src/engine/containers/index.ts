@@ -15,6 +15,7 @@ import { inspectJson } from './report.js';
 import { mark } from '../../util/timing.js';
 import { byteCompare } from '../../util/human.js';
 import { stdout, stderr } from '../../util/stdio.js';
+import { onFatal } from '../../util/fatal.js';
 
 export async function createOnly(engine: Engine, o: CreateOptions, cidfile?: string): Promise<ContainerRecord> {
   if (o.replace && o.name) await removeContainer(engine, o.name, { force: true, volumes: false, ignore: true });
@@ -35,42 +36,52 @@ export async function runContainer(engine: Engine, o: CreateOptions, f: RunFlags
   mark('engine open');
   const c = await createOnly(engine, o);
   mark('created');
-  if (f.cidfile) {
-    try {
-      writeCidFile(f.cidfile, c.id);
-    } catch (err) {
-      // as podman: run --rm leaves no container behind when the id file cannot be written
-      if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
-      throw err;
-    }
-  }
-  if (f.detach) {
-    try {
-      await startContainer(engine, c);
-    } catch (err) {
-      if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
-      throw err;
-    }
-    f.out(`${c.id}\n`);
-    return 0;
-  }
-  // stdout and stderr made when first written to (~2 ms of stream modules a silent container never needs)
-  const io: AttachIo = {
-    stdin: o.interactive ? process.stdin : undefined,
-    get stdout() { return stdout(); },
-    get stderr() { return stderr(); },
-    detachKeys: f.detachKeys,
-  };
-  const forward = f.sigProxy && !o.tty ? proxySignals(engine, c.id) : () => undefined;
-  try {
-    const res = await startContainer(engine, c, io);
-    if (res.detached) return 0;
-    return res.exitCode ?? 0;
-  } catch (err) {
+  // as podman: a run that fails leaves no --rm container behind, whatever the failure (an error
+  // of tsman's own that nobody caught included: util/fatal.ts); without --rm the container stays,
+  // Created, as podman's does
+  const removeRm = async (): Promise<void> => {
     if (o.rm) await removeContainer(engine, c.id, { force: true, volumes: true, ignore: true }).catch(() => undefined);
-    throw err;
+  };
+  const dropFatal = o.rm ? onFatal(removeRm) : () => undefined;
+  try {
+    if (f.cidfile) {
+      try {
+        writeCidFile(f.cidfile, c.id);
+      } catch (err) {
+        await removeRm();
+        throw err;
+      }
+    }
+    if (f.detach) {
+      try {
+        await startContainer(engine, c);
+      } catch (err) {
+        await removeRm();
+        throw err;
+      }
+      f.out(`${c.id}\n`);
+      return 0;
+    }
+    // stdout and stderr made when first written to (~2 ms of stream modules a silent container never needs)
+    const io: AttachIo = {
+      stdin: o.interactive ? process.stdin : undefined,
+      get stdout() { return stdout(); },
+      get stderr() { return stderr(); },
+      detachKeys: f.detachKeys,
+    };
+    const forward = f.sigProxy && !o.tty ? proxySignals(engine, c.id) : () => undefined;
+    try {
+      const res = await startContainer(engine, c, io);
+      if (res.detached) return 0;
+      return res.exitCode ?? 0;
+    } catch (err) {
+      await removeRm();
+      throw err;
+    } finally {
+      forward();
+    }
   } finally {
-    forward();
+    dropFatal();
   }
 }
 
