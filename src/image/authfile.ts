@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 // podman's auth.json (containers/image pkg/docker/config): where it lives, how entries are keyed
 // and looked up, and the docker config files read as fallbacks. Credential helpers are not run.
 
@@ -7,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TsmanError, errnoCode } from '../errors.js';
 import { atomicWriteFile, mkdirp } from '../util/fsutil.js';
+import { resolvePaths } from '../config/paths.js';
 
 export type Credentials = { username: string; password: string } | { identityToken: string; username?: string };
 
@@ -19,6 +19,8 @@ export interface AuthFileOptions {
   home?: string;
   /** defaults to process.getuid(); for tests */
   uid?: number;
+  /** where a rootless runtime dir falls back to (config/paths.ts); default /tmp, for tests */
+  tmpDir?: string;
 }
 
 interface AuthEntry {
@@ -39,19 +41,39 @@ interface AuthPath {
   legacy: boolean;
 }
 
+/** The user whose logins these are: inside tsman's user namespace getuid() is 0, the user's own uid counts. */
+function authUid(opts: AuthFileOptions, env: NodeJS.ProcessEnv): number {
+  return opts.uid ?? (env._TSMAN_ROOTLESS_UID ? Number(env._TSMAN_ROOTLESS_UID) : process.getuid?.() ?? 0);
+}
+
 /**
  * The file logins are written to and read from first: --authfile, else $REGISTRY_AUTH_FILE,
- * else $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.
+ * else $XDG_RUNTIME_DIR/containers/auth.json; root: /run/containers/0/auth.json. A rootless user
+ * without XDG_RUNTIME_DIR (`su -`, `sudo -iu`, cron) gets `containers/auth.json` in the runtime
+ * dir tsman uses for everything else (config/paths.ts: /run/user/<uid> when it is theirs, else
+ * /tmp/tsman-run-<uid>), as podman puts it in its own runtime dir (it sets XDG_RUNTIME_DIR to that
+ * before containers/image looks): /run/containers/<uid> is root's, where a user cannot write.
  */
 export function authFilePath(opts: AuthFileOptions = {}): string {
   const env = opts.env ?? process.env;
   if (opts.authfile) return opts.authfile;
   if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
   if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
-  // inside tsman's user namespace getuid() is 0: the user's own uid is the one that counts
-  const uid = opts.uid ?? (env._TSMAN_ROOTLESS_UID ? Number(env._TSMAN_ROOTLESS_UID) : process.getuid?.() ?? 0);
-  if (uid !== 0 && existsSync(`/run/user/${uid}`)) return `/run/user/${uid}/containers/auth.json`;
-  return `/run/containers/${uid}/auth.json`;
+  const uid = authUid(opts, env);
+  if (uid === 0) return '/run/containers/0/auth.json';
+  return path.join(resolvePaths({ env, uid, tmpDir: opts.tmpDir }).runtimeDir, 'containers', 'auth.json');
+}
+
+/**
+ * Where podman 4 keeps a rootless user's logins when it has no XDG_RUNTIME_DIR and no usable
+ * /run/user/<uid> (pkg/util GetRuntimeDir: os.TempDir()/podman-run-<uid>): read after tsman's own,
+ * so that a `podman login` made in such a session serves tsman too.
+ */
+function podmanFallbackAuthFile(opts: AuthFileOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (opts.authfile || env.REGISTRY_AUTH_FILE || env.XDG_RUNTIME_DIR) return undefined;
+  const uid = authUid(opts, env);
+  if (uid === 0) return undefined;
+  return path.join(env.TMPDIR || '/tmp', `podman-run-${uid}`, 'containers', 'auth.json');
 }
 
 /** Every file searched for credentials, in order. */
@@ -59,12 +81,19 @@ export function authFilePaths(opts: AuthFileOptions = {}): AuthPath[] {
   const env = opts.env ?? process.env;
   const home = opts.home ?? env.HOME ?? os.homedir();
   const xdgConfig = env.XDG_CONFIG_HOME || path.join(home, '.config');
-  const paths: AuthPath[] = [
-    { path: authFilePath(opts), legacy: false },
+  const paths: AuthPath[] = [];
+  try {
+    paths.push({ path: authFilePath(opts), legacy: false });
+  } catch {
+    // no usable runtime dir (config/paths.ts says why when something is written): nothing to read there
+  }
+  const podman = podmanFallbackAuthFile(opts, env);
+  if (podman) paths.push({ path: podman, legacy: false });
+  paths.push(
     { path: path.join(xdgConfig, 'containers', 'auth.json'), legacy: false },
     { path: env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : path.join(home, '.docker', 'config.json'), legacy: false },
     { path: path.join(home, '.dockercfg'), legacy: true },
-  ];
+  );
   const seen = new Set<string>();
   return paths.filter((p) => (seen.has(p.path) ? false : (seen.add(p.path), true)));
 }

@@ -30,18 +30,63 @@ after(async () => {
 });
 
 describe('auth file location', () => {
-  it('follows --authfile, REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, /run/containers/<uid>', () => {
+  it('follows --authfile, REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, /run/containers/0 for root', () => {
     assert.equal(authFilePath({ authfile: '/a.json', env: { REGISTRY_AUTH_FILE: '/b.json', XDG_RUNTIME_DIR: '/run/user/1' } }), '/a.json');
     assert.equal(authFilePath({ env: { REGISTRY_AUTH_FILE: '/b.json', XDG_RUNTIME_DIR: '/run/user/1' } }), '/b.json');
     assert.equal(authFilePath({ env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), '/run/user/1000/containers/auth.json');
     assert.equal(authFilePath({ env: {}, uid: 0 }), '/run/containers/0/auth.json');
-    assert.equal(authFilePath({ env: {}, uid: 1000 }), '/run/containers/1000/auth.json');
     assert.deepEqual(authFilePaths({ env: { XDG_RUNTIME_DIR: '/r' }, home: '/h' }).map((p) => p.path), [
       '/r/containers/auth.json', '/h/.config/containers/auth.json', '/h/.docker/config.json', '/h/.dockercfg',
     ]);
     assert.deepEqual(authFilePaths({ env: { XDG_RUNTIME_DIR: '/r', XDG_CONFIG_HOME: '/c', DOCKER_CONFIG: '/d' }, home: '/h' }).map((p) => p.path), [
       '/r/containers/auth.json', '/c/containers/auth.json', '/d/config.json', '/h/.dockercfg',
     ]);
+  });
+});
+
+describe('a rootless user without XDG_RUNTIME_DIR (su -, sudo -iu, cron)', () => {
+  /** a user with no /run/user/<uid> (a made-up uid when the test runs as root), runtime dirs under a sandbox */
+  async function loginUser(): Promise<AuthFileOptions & { env: NodeJS.ProcessEnv; uid: number; tmpDir: string; home: string }> {
+    const root = path.join(dir, String(++n));
+    const home = path.join(root, 'home');
+    const tmpDir = path.join(root, 'tmp');
+    await fsp.mkdir(home, { recursive: true });
+    await fsp.mkdir(tmpDir, { recursive: true });
+    const me = process.getuid!();
+    const uid = me === 0 ? 4242 : me;
+    if (me === 0) {
+      // the runtime dir as the user would have made it: theirs, 0700
+      await fsp.mkdir(path.join(tmpDir, `tsman-run-${uid}`), { mode: 0o700 });
+      await fsp.chown(path.join(tmpDir, `tsman-run-${uid}`), uid, uid);
+    }
+    return { env: { HOME: home, TMPDIR: tmpDir }, uid, tmpDir, home };
+  }
+
+  it('logs in to the runtime dir tsman falls back to, not root\'s /run/containers/<uid>', async () => {
+    const o = await loginUser();
+    const want = path.join(o.tmpDir, `tsman-run-${o.uid}`, 'containers', 'auth.json');
+    assert.equal(authFilePath(o), want);
+    const file = await setCredentials('127.0.0.1:5001', 'user', 'pass', o);
+    assert.equal(file, want);
+    assert.deepEqual(await getCredentials('127.0.0.1:5001/tsman/busybox', o), { username: 'user', password: 'pass' });
+  });
+
+  it('reads the logins podman keeps in its fallback, os.TempDir()/podman-run-<uid>', async () => {
+    const o = await loginUser();
+    const podman = path.join(o.tmpDir, `podman-run-${o.uid}`, 'containers', 'auth.json');
+    assert.deepEqual(authFilePaths(o).map((p) => p.path), [
+      path.join(o.tmpDir, `tsman-run-${o.uid}`, 'containers', 'auth.json'), podman,
+      path.join(o.home, '.config/containers/auth.json'), path.join(o.home, '.docker/config.json'), path.join(o.home, '.dockercfg'),
+    ]);
+    await fsp.mkdir(path.dirname(podman), { recursive: true });
+    await fsp.writeFile(podman, JSON.stringify({ auths: { 'reg.example:5000': { auth: b64('pu:pp') } } }));
+    assert.deepEqual(await getCredentials('reg.example:5000/a/b', o), { username: 'pu', password: 'pp' });
+    // tsman's own login wins over podman's
+    await setCredentials('reg.example:5000', 'tu', 'tp', o);
+    assert.deepEqual(await getCredentials('reg.example:5000/a/b', o), { username: 'tu', password: 'tp' });
+    // with XDG_RUNTIME_DIR podman has no fallback either: the file is not read
+    assert.ok(!authFilePaths({ ...o, env: { ...o.env, XDG_RUNTIME_DIR: '/r' } }).some((p) => p.path === podman));
+    assert.ok(!authFilePaths({ ...o, env: { ...o.env, REGISTRY_AUTH_FILE: '/x.json' } }).some((p) => p.path === podman));
   });
 });
 
