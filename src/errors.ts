@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'EREGISTRY'
   | 'EAUTH'
   | 'EDIGEST'
+  /** a document from a registry or a state file on disk that is not what its specification says */
+  | 'EINVALID'
   | 'ELAYER'
   | 'EUNSAFE'
   | 'ESTORAGE'

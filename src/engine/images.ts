@@ -6,10 +6,11 @@ import type { ImageRecord, StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
 import { TsmanError, wrapError } from '../errors.js';
 import { findImage, mustFindImage, splitName } from './lookup.js';
-import { parseReference, refString, isShortName } from '../image/reference.js';
+import { parseReference, refString, isShortName, normalize } from '../image/reference.js';
 // pull.js (HTTP, TLS, decompressors: ~5 ms to load) is imported when an image is pulled
 import type { PullSource } from '../image/pull.js';
 import type { Progress } from '../image/progress.js';
+import type { ResolvedName } from '../image/shortnames.js';
 import type { ImageConfig } from '../image/mediatypes.js';
 import { hostPlatform } from '../image/platform.js';
 import { getCredentials } from '../image/authfile.js';
@@ -45,29 +46,57 @@ function parseCreds(creds: string): { username: string; password: string } {
   return { username: creds.slice(0, i), password: creds.slice(i + 1) };
 }
 
-/** The fully qualified names to try for what the user typed, short names through registries.conf. */
-export function candidates(engine: Engine, name: string): string[] {
+/**
+ * What to pull for what the user typed (src/image/shortnames.ts). A short name that matches a
+ * local image is pulled by that image's name, with nothing resolved (libimage looks the name up
+ * locally first too: `pull busybox` refreshes the stored 127.0.0.1:5000/tsman/busybox).
+ */
+export async function pullCandidates(engine: Engine, name: string): Promise<ResolvedName> {
   const ref = parseReference(name);
-  if (!isShortName(name)) return [refString(ref)];
-  const res = engine.config.registries.resolveShortName(name);
-  if (res.candidates.length === 0) {
-    throw new TsmanError('ENOIMAGE',
-      `short-name "${name}" did not resolve to an alias and no unqualified-search registries are defined in "${engine.config.registries.searchRegistriesOrigin || '/etc/containers/registries.conf'}"`);
-  }
-  return res.candidates;
+  // docker.io/busybox is pulled as docker.io/library/busybox, as podman names it
+  if (!isShortName(name)) return { candidates: [{ name: refString(normalize(ref)), record: false }] };
+  const local = localName(engine.store.read(), name);
+  if (local) return { candidates: [{ name: local, record: false }] };
+  const { resolvePullName, canPrompt } = await import('../image/shortnames.js');
+  return resolvePullName(engine.config.registries, name, { tty: canPrompt() });
+}
+
+/** The stored name a short name finds (repository from the image, tag or digest as typed). */
+function localName(state: StoreState, name: string): string | undefined {
+  const rec = findImage(state, name);
+  // found by its id (a short name can look like one): no name was matched
+  if (!rec || rec.id.startsWith(name)) return undefined;
+  const n = rec.names.find((x) => findImage({ ...state, images: [{ ...rec, names: [x] }] }, name) !== undefined);
+  if (!n) return undefined;
+  const ref = parseReference(name);
+  const suffix = ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`;
+  return splitName(n).repo + suffix;
+}
+
+/** podman's report when every candidate failed: the one error, or all of them listed. */
+function pullErrors(errors: unknown[]): unknown {
+  if (errors.length === 1) return errors[0];
+  const last = errors[errors.length - 1];
+  const msgs = errors.map((e) => (e instanceof Error ? e.message : String(e)));
+  return new TsmanError(last instanceof TsmanError ? last.code : 'EREGISTRY',
+    `${errors.length} errors occurred while pulling:${msgs.map((m) => `\n * ${m}`).join('')}`);
 }
 
 export async function pull(engine: Engine, name: string, req: PullRequest): Promise<ImageRecord> {
   const host = hostPlatform();
   const platform = { os: req.os ?? host.os, architecture: req.arch ?? host.architecture, variant: req.variant ?? (req.arch ? undefined : host.variant) };
+  const resolved = await pullCandidates(engine, name);
+  if (resolved.description) req.progress.message(resolved.description);
   const errors: unknown[] = [];
-  for (const cand of candidates(engine, name)) {
-    const ref = parseReference(cand);
+  for (const cand of resolved.candidates) {
+    const ref = parseReference(cand.name);
     const full = refString(ref);
     if (engine.config.registries.isBlocked(full)) {
       errors.push(new TsmanError('EREGISTRY', `registry ${ref.registry} is blocked in registries.conf`));
       continue;
     }
+    // one error per candidate, as podman lists them: a mirror's is replaced by the next source's
+    let candErr: unknown;
     for (const s of engine.config.registries.pullSources(full)) {
       const sref = parseReference(s.location);
       const registry = sref.registry!;
@@ -89,18 +118,20 @@ export async function pull(engine: Engine, name: string, req: PullRequest): Prom
         const rec = await pullImage(engine.store, src, { platform, progress: req.progress, rootless: engine.rootless, warn: req.warn });
         req.progress.message('Storing signatures');
         req.progress.finish();
+        if (cand.record && resolved.shortRepo) {
+          const { recordAlias, aliasValue } = await import('../image/shortnames.js');
+          await recordAlias(engine.config.paths.shortNameAliasesFile, resolved.shortRepo, aliasValue(full));
+        }
         return rec;
       } catch (err) {
         req.progress.finish();
-        errors.push(err);
+        candErr = err;
         if (err instanceof TsmanError && !['ENOIMAGE', 'EREGISTRY', 'EAUTH'].includes(err.code)) throw err;
       }
     }
+    errors.push(candErr);
   }
-  const last = errors[errors.length - 1];
-  if (errors.length === 1 || !(last instanceof TsmanError)) throw last;
-  const msgs = errors.map((e) => (e instanceof Error ? e.message : String(e)));
-  throw new TsmanError(last.code, `${msgs[msgs.length - 1]}`, { hint: msgs.length > 1 ? `tried: ${msgs.join('; ')}` : undefined });
+  throw pullErrors(errors);
 }
 
 // ---- listing --------------------------------------------------------------------------------
@@ -352,7 +383,7 @@ export async function remove(engine: Engine, names: string[], opts: { force: boo
       const removed = new Set<string>();
       for (const { rec, by } of targets) {
         if (removed.has(rec.id)) continue;
-        const byId = /^(sha256:)?[0-9a-f]{3,64}$/.test(by) && rec.id.startsWith(by.replace(/^sha256:/, ''));
+        const byId = (/^(sha256:)?[0-9a-f]{3,64}$/.test(by) && rec.id.startsWith(by.replace(/^sha256:/, ''))) || (/^sha(384|512):/.test(by) && rec.id.startsWith(by));
         if (!byId && !opts.all && rec.names.length > 1) {
           // removing one of several names only untags it
           const full = findNameFor(rec, by);

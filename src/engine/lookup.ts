@@ -22,7 +22,9 @@ function registryOf(repo: string): string | undefined {
 
 export function findImage(state: StoreState, input: string): ImageRecord | undefined {
   const s = input.trim();
-  const idm = /^(?:sha256:)?([0-9a-f]{3,64})$/.exec(s);
+  // ids are sha256 hex; `sha384:`/`sha512:` ids were recorded by older versions for configs
+  // digested so (see isImageId in storage/store.ts): found by what `images` shows of them
+  const idm = /^(?:sha256:)?([0-9a-f]{3,64})$/.exec(s) ?? /^(sha(?:384|512):[0-9a-f]{3,128})$/.exec(s);
   if (idm) {
     const hits = state.images.filter((i) => i.id.startsWith(idm[1]!));
     if (hits.length === 1) return hits[0];

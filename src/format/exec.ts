@@ -35,7 +35,11 @@ export function execute(ctx: ExecContext, data: unknown): string {
   try {
     s.walk(data, ctx.root);
   } catch (e) {
-    if (e instanceof RangeError) throw new TsmanError('EFORMAT', `template: ${ctx.name}: ${e.message}`, { cause: e });
+    if (e instanceof RangeError) {
+      // the JS stack ran out first (templates calling templates, each nesting actions)
+      const msg = /call stack/i.test(e.message) ? 'exceeded maximum template depth' : e.message;
+      throw new TsmanError('EFORMAT', `template: ${ctx.name}: ${msg}`, { cause: e });
+    }
     throw e;
   }
   return s.out.join('');

@@ -70,12 +70,20 @@ export function parseTemplate(name: string, text: string, hasFunc: (n: string) =
   return new Parser(name, text, hasFunc).parse();
 }
 
+/**
+ * How deeply actions and parenthesized pipelines may nest. Go's parser limits parentheses to
+ * 10000 ("max expression depth exceeded") and nothing else, its stacks grow; a JS stack does not,
+ * and parsing and then executing each level takes several frames.
+ */
+export const MAX_NESTING = 1000;
+
 class Parser {
   private items: Item[];
   private i = 0;
   private line = 1;
   private vars: string[] = ['$'];
   private rangeDepth = 0;
+  private nesting = 0;
   private defs = new Map<string, ListNode>();
 
   constructor(private name: string, text: string, private hasFunc: (n: string) => boolean) {
@@ -143,7 +151,7 @@ class Parser {
     if (!nameTok) this.expect('rightDelim', context);
     const saved = this.vars;
     this.vars = ['$'];
-    const [list, end] = this.itemList();
+    const [list, end] = this.nested(() => this.itemList());
     this.vars = saved;
     if (end.kind !== 'end') this.errorf(`unexpected ${nodeString(end)} in ${context}`);
     const isEmpty = (l: ListNode): boolean => l.nodes.every((n) => n.kind === 'text' && n.text.trim() === '');
@@ -154,6 +162,13 @@ class Parser {
     }
     this.defs.set(name, list);
     return name;
+  }
+
+  /** fn one level deeper: if/range/with (else-if chains included), block bodies, parentheses. */
+  private nested<T>(fn: () => T): T {
+    if (this.nesting >= MAX_NESTING) this.errorf('max expression depth exceeded');
+    this.nesting++;
+    try { return fn(); } finally { this.nesting--; }
   }
 
   private templateName(tok: Item, context: string): string {
@@ -223,6 +238,10 @@ class Parser {
   }
 
   private control(kind: 'if' | 'range' | 'with'): BranchNode {
+    return this.nested(() => this.controlBody(kind));
+  }
+
+  private controlBody(kind: 'if' | 'range' | 'with'): BranchNode {
     const mark = this.vars.length;
     const pipe = this.pipeline(kind, 'rightDelim');
     if (kind === 'range') this.rangeDepth++;
@@ -357,7 +376,7 @@ class Parser {
         if (typeof n === 'string') this.errorf(n);
         return { kind: 'number', pos: t.pos, value: n.value, text: t.val, isInt: n.isInt };
       }
-      case 'leftParen': return this.pipeline('parenthesized pipeline', 'rightParen');
+      case 'leftParen': return this.nested(() => this.pipeline('parenthesized pipeline', 'rightParen'));
       case 'string': case 'rawString':
         return { kind: 'string', pos: t.pos, value: this.unquote(t.val), quoted: t.val };
     }

@@ -2,6 +2,7 @@
 // docker.io normalization rules and podman's error wording.
 
 import { TsmanError } from '../errors.js';
+import { digestProblem } from './validate.js';
 
 export interface ImageRef {
   /** host[:port] when the reference names one (see isShortName); never defaulted by parsing */
@@ -33,32 +34,18 @@ const tagRe = new RegExp(`^${tagPattern}$`);
 const identifierRe = /^[a-f0-9]{64}$/;
 const shortIdRe = /^[a-f0-9]{3,64}$/;
 
-/** go-digest's registered algorithms and their hex lengths. */
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
-
 function usage(message: string): TsmanError {
   return new TsmanError('EUSAGE', message);
 }
 
 /** Validate `algorithm:hex` the way go-digest's Parse does, with its messages. */
 export function validateDigest(digest: string): void {
-  const i = digest.indexOf(':');
-  if (i <= 0 || i === digest.length - 1) throw usage('invalid checksum digest format');
-  const alg = digest.slice(0, i);
-  const hex = digest.slice(i + 1);
-  const want = DIGEST_HEX_LENGTH[alg];
-  if (want === undefined) throw usage('unsupported digest algorithm');
-  if (hex.length !== want) throw usage('invalid checksum digest length');
-  if (!/^[a-f0-9]+$/.test(hex)) throw usage('invalid checksum digest format');
+  const problem = digestProblem(digest);
+  if (problem !== undefined) throw usage(problem);
 }
 
 export function isDigest(s: string): boolean {
-  try {
-    validateDigest(s);
-    return true;
-  } catch {
-    return false;
-  }
+  return digestProblem(s) === undefined;
 }
 
 export function isValidTag(s: string): boolean {

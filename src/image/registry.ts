@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { TsmanError, errnoCode, wrapError, type ErrorCode } from '../errors.js';
 import { guessManifestType } from './mediatypes.js';
 import { registryHost } from './reference.js';
+import { MAX_MANIFEST_SIZE, digestProblem, isObject } from './validate.js';
 
 export type RegistryCredentials = { username: string; password: string } | { identityToken: string };
 
@@ -44,7 +45,6 @@ interface Challenge { scheme: string; params: Record<string, string> }
 type Body = Buffer | (() => Readable) | undefined;
 interface FetchOpts { headers?: Record<string, string>; body?: Body; scopes: string[]; signal?: AbortSignal }
 
-const MAX_MANIFEST_SIZE = 4 << 20; // c/image's maxManifestBodySize
 const MAX_ERROR_BODY = 64 << 10;
 const ATTEMPTS = 3;
 const TRANSIENT_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -95,8 +95,18 @@ function netMessage(err: NodeJS.ErrnoException & { address?: string; port?: numb
 
 const goMethod = (m: string): string => m[0] + m.slice(1).toLowerCase();
 
+/** Text from a registry made safe for a terminal: control characters shown as escapes. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' || c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 /** The registry's error document as errcode prints it (`manifest unknown: manifest unknown`). */
 function registryErrorText(status: number, body: Buffer): string {
+  return printable(errorDocumentText(status, body));
+}
+
+function errorDocumentText(status: number, body: Buffer): string {
   try {
     const doc = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
     if (Array.isArray(doc.errors) && doc.errors.length > 0) {
@@ -130,14 +140,14 @@ function statusError(status: number, body: Buffer, context: string, notFound: Er
   return status >= 500 || status === 408 || status === 429 ? markTransient(err) : err;
 }
 
-async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffer> {
+async function readBody(res: http.IncomingMessage, limit: number, what = 'response body'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     n += chunk.length;
     if (n > limit) {
       res.destroy();
-      throw new TsmanError('EREGISTRY', `response body exceeds ${limit} bytes`);
+      throw new TsmanError(what === 'response body' ? 'EREGISTRY' : 'EINVALID', `${what} exceeds the limit of ${limit} bytes`);
     }
     chunks.push(chunk);
   }
@@ -315,16 +325,17 @@ export class RegistryClient {
       throw new TsmanError('EAUTH', `unable to retrieve auth token: invalid username/password: ${registryErrorText(401, body)}`);
     }
     if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, 'unable to retrieve auth token');
-    let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
+    let doc: unknown;
     try {
       doc = JSON.parse(body.toString('utf8'));
     } catch {
       throw new TsmanError('EAUTH', `unable to retrieve auth token: invalid response from ${url.origin}`);
     }
-    const token = doc.token || doc.access_token;
+    if (!isObject(doc)) throw new TsmanError('EAUTH', `unable to retrieve auth token: invalid response from ${url.origin}`);
+    const token = [doc.token, doc.access_token].find((t): t is string => typeof t === 'string' && t !== '');
     if (!token) throw new TsmanError('EAUTH', `unable to retrieve auth token: no token in response from ${url.origin}`);
-    const issued = doc.issued_at ? Date.parse(doc.issued_at) : NaN;
-    const lifetime = Math.max(doc.expires_in ?? 60, 60) * 1000;
+    const issued = typeof doc.issued_at === 'string' ? Date.parse(doc.issued_at) : NaN;
+    const lifetime = Math.max(typeof doc.expires_in === 'number' && Number.isFinite(doc.expires_in) ? doc.expires_in : 60, 60) * 1000;
     this.tokens.set(scopes.join(' '), { token, expires: (Number.isNaN(issued) ? Date.now() : issued) + lifetime - 5000 });
     return token;
   }
@@ -380,21 +391,27 @@ export class RegistryClient {
     return `docker://${this.registry}/${repo}${reference.includes(':') ? '@' : ':'}${reference}`;
   }
 
-  /** A manifest by tag or digest, its media type and the sha256 of its bytes. */
+  /**
+   * A manifest by tag or digest, its media type and the digest of its bytes: sha256, or the
+   * digest it was asked for (verified).
+   */
   async getManifest(repo: string, reference: string, accept: string[]): Promise<{ body: Buffer; mediaType: string; digest: string }> {
     const ctx = `reading manifest ${reference} in ${this.registry}/${repo}`;
     try {
+      const bad = reference.includes(':') ? digestProblem(reference) : undefined;
+      if (bad) throw new TsmanError('EDIGEST', `${ctx}: ${bad}`);
       await this.ping();
       return await this.retry(async () => {
         try {
           const res = await this.fetch('GET', `/v2/${repo}/manifests/${reference}`, { headers: { Accept: accept.join(', ') }, scopes: [pullScope(repo)] });
-          const body = await readBody(res, res.statusCode === 200 ? MAX_MANIFEST_SIZE : MAX_ERROR_BODY);
+          const body = await readBody(res, res.statusCode === 200 ? MAX_MANIFEST_SIZE : MAX_ERROR_BODY, res.statusCode === 200 ? 'manifest' : undefined);
           if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, ctx, 'ENOIMAGE');
-          const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+          let digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
           if (reference.includes(':')) {
             const [alg] = reference.split(':');
-            const got = alg === 'sha256' ? digest : `${alg}:${createHash(alg).update(body).digest('hex')}`;
+            const got = alg === 'sha256' ? digest : `${alg}:${createHash(alg!).update(body).digest('hex')}`;
             if (got !== reference) throw new TsmanError('EDIGEST', `${ctx}: manifest digest mismatch (got ${got})`);
+            digest = got;
           }
           const ct = (res.headers['content-type'] ?? '').split(';')[0].trim();
           const generic = ['', 'text/plain', 'application/json', 'application/octet-stream'].includes(ct);
@@ -410,10 +427,10 @@ export class RegistryClient {
 
   /** Download a blob to destFile, verified by digest and size, via `destFile.partial`. */
   async fetchBlob(repo: string, digest: string, destFile: string, opts: FetchBlobOptions = {}): Promise<void> {
-    const alg = digest.split(':')[0];
-    if (!['sha256', 'sha384', 'sha512'].includes(alg) || !digest.includes(':')) {
-      throw new TsmanError('EDIGEST', `blob ${digest}: unsupported digest algorithm`);
-    }
+    // the digest goes into a URL and names files: only a well-formed one of a known algorithm
+    const bad = digestProblem(digest);
+    if (bad) throw new TsmanError('EDIGEST', `blob ${JSON.stringify(digest)}: ${bad}`);
+    const alg = digest.slice(0, digest.indexOf(':'));
     const partial = `${destFile}.partial`;
     const ctx = `reading blob ${digest}`;
     await this.ping();
@@ -549,8 +566,13 @@ export class RegistryClient {
       }));
       const body = await readBody(res, MAX_MANIFEST_SIZE);
       if (res.statusCode !== 200) throw statusError(res.statusCode ?? 0, body, ctx, 'ENOIMAGE');
-      const doc = JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
-      tags.push(...(doc.tags ?? []));
+      let doc: unknown;
+      try { doc = JSON.parse(body.toString('utf8')); } catch { doc = undefined; }
+      const list = isObject(doc) ? (doc.tags ?? []) : undefined;
+      if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) {
+        throw new TsmanError('EINVALID', `${ctx}: the registry's answer is not a tags list`);
+      }
+      tags.push(...(list as string[]));
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''));
       next = link ? link[1] : undefined;
     }

@@ -33,10 +33,12 @@ export interface ExtractOptions {
   /** carry on when lchown fails with EPERM/EINVAL (unit tests run as non-root without a userns) */
   ignoreChownErrors?: boolean;
   warn?: (msg: string) => void;
+  /** the algorithm of the diff id to compute (the config's diff_ids may use sha384 or sha512) */
+  digestAlgorithm?: 'sha256' | 'sha384' | 'sha512';
 }
 
 export interface ExtractResult {
-  /** sha256:<hex> of the uncompressed tar */
+  /** <algorithm>:<hex> of the uncompressed tar (sha256 unless digestAlgorithm says otherwise) */
   diffId: string;
   /** uncompressed bytes */
   size: number;
@@ -438,7 +440,8 @@ class Extractor {
 
 /** Extract a layer tar into dest (which exists), returning the digest and size of the tar. */
 export async function extractLayer(tarStream: Readable, dest: string, opts: ExtractOptions): Promise<ExtractResult> {
-  const hash = createHash('sha256');
+  const alg = opts.digestAlgorithm ?? 'sha256';
+  const hash = createHash(alg);
   const reader = new TarReader(tarStream, (c) => hash.update(c));
   const x = new Extractor(dest, opts);
   let h: TarHeader | null = null;
@@ -452,5 +455,5 @@ export async function extractLayer(tarStream: Readable, dest: string, opts: Extr
     if (err instanceof TsmanError || !h) throw err;
     throw wrapError(err, `extract layer entry "${h.name}"`);
   }
-  return { diffId: `sha256:${hash.digest('hex')}`, size: reader.bytes };
+  return { diffId: `${alg}:${hash.digest('hex')}`, size: reader.bytes };
 }

@@ -12,7 +12,7 @@
 // layers/<id> under storage.lock just before store.json names it. So after a kill -9 at any point,
 // leftovers are (a) tmp dirs whose owner process is gone and (b) layer dirs no record names; both
 // are removed by the next writer (purgeLeftovers), and nothing half-made is ever in store.json.
-import { promises as fsp, readFileSync, rmSync, readdirSync, unlinkSync, rmdirSync, renameSync, mkdirSync, lstatSync, statSync, type Dirent } from 'node:fs';
+import { promises as fsp, readFileSync, openSync, fstatSync, closeSync, rmSync, readdirSync, unlinkSync, rmdirSync, renameSync, mkdirSync, lstatSync, statSync, type Dirent } from 'node:fs';
 import { fastSpawn } from '../util/spawn.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
@@ -21,6 +21,10 @@ import { atomicWriteFileSync, jsonText, readJsonIfExists, mkdirp, mkdirSpread } 
 import { byteCompare } from '../util/human.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import type { Driver } from './driver.js';
+import {
+  ShapeError, checkImageConfig, expectArray, expectObject, field, optInteger, optString, optStringArray, parseJson,
+  reqInteger, reqString, reqStringArray, MAX_CONFIG_SIZE,
+} from '../image/validate.js';
 import type { VolumeRecord } from '../engine/volumes.js';
 
 export interface LayerRecord {
@@ -64,6 +68,100 @@ export interface StoreState {
   volumes?: VolumeRecord[];
 }
 
+/** Image, layer and container ids: they name directories, so nothing else may pass for one. */
+export const ID_RE = /^[a-f0-9]{64}$/;
+/**
+ * Image ids that tsman before 0.1 recorded for a config digested with sha384/sha512 (the
+ * digest, algorithm and all). Still accepted so that such images can be found and removed.
+ */
+const LEGACY_IMAGE_ID_RE = /^sha(?:384|512):[a-f0-9]{96,128}$/;
+
+export function isImageId(s: unknown): s is string {
+  return typeof s === 'string' && (ID_RE.test(s) || LEGACY_IMAGE_ID_RE.test(s));
+}
+
+function checkId(v: unknown, at: string, legacy = false): void {
+  if (typeof v !== 'string') throw new ShapeError(at, `expected an id, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  if (!(legacy ? isImageId(v) : ID_RE.test(v))) throw new ShapeError(at, `not an id: ${JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v)}`);
+}
+
+/**
+ * The shape of store.json as read back from disk: whatever is used as a path (ids) must be an id,
+ * whatever the code walks must be there with its type. Hand-edited, truncated or foreign files
+ * are refused here, naming the file, instead of failing later as a TypeError or naming paths
+ * outside the store. Container and volume records are checked as far as the store itself
+ * relies on them; their owners read the rest.
+ */
+export function checkStoreState(doc: unknown): StoreState {
+  const st = expectObject(doc, '');
+  if (st.version !== 1) throw new ShapeError('version', st.version === undefined ? 'missing' : `unsupported version ${JSON.stringify(st.version)}`);
+  reqString(st, 'driver', '');
+  const images = expectArray(st.images, 'images');
+  for (let i = 0; i < images.length; i++) {
+    const at = `images[${i}]`;
+    const im = expectObject(images[i], at);
+    checkId(im.id, field(at, 'id'), true);
+    reqStringArray(im, 'names', at);
+    reqStringArray(im, 'digests', at);
+    reqString(im, 'digest', at);
+    const ls = expectArray(im.layers, field(at, 'layers'));
+    for (let j = 0; j < ls.length; j++) checkId(ls[j], `${field(at, 'layers')}[${j}]`);
+    reqString(im, 'created', at);
+    reqString(im, 'pulled', at);
+    reqInteger(im, 'size', at, 0);
+    reqString(im, 'manifestMediaType', at);
+    optStringArray(im, 'namesHistory', at);
+  }
+  const layers = expectArray(st.layers, 'layers');
+  for (let i = 0; i < layers.length; i++) {
+    const at = `layers[${i}]`;
+    const l = expectObject(layers[i], at);
+    checkId(l.id, field(at, 'id'));
+    if (l.parent !== undefined) checkId(l.parent, field(at, 'parent'));
+    reqString(l, 'diffDigest', at);
+    optString(l, 'compressedDigest', at);
+    optInteger(l, 'compressedSize', at, 0);
+    reqInteger(l, 'size', at, 0);
+    reqString(l, 'created', at);
+  }
+  if (st.containers !== undefined) {
+    const cs = expectArray(st.containers, 'containers');
+    for (let i = 0; i < cs.length; i++) checkContainerRecord(cs[i], `containers[${i}]`);
+  }
+  if (st.volumes !== undefined) {
+    const vs = expectArray(st.volumes, 'volumes');
+    for (let i = 0; i < vs.length; i++) {
+      const at = `volumes[${i}]`;
+      const v = expectObject(vs[i], at);
+      const name = reqString(v, 'name', at);
+      // a volume's name is a directory under volume_path (VOLUME_NAME_RE in engine/volumes.ts)
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new ShapeError(field(at, 'name'), `not a volume name: ${JSON.stringify(name)}`);
+      reqString(v, 'mountpoint', at);
+    }
+  }
+  return st as unknown as StoreState;
+}
+
+/** What the store itself reads of a container record: its id (a directory name) and config. */
+function checkContainerRecord(v: unknown, at: string): void {
+  const c = expectObject(v, at);
+  checkId(c.id, field(at, 'id'));
+  reqString(c, 'name', at);
+  reqString(c, 'imageId', at);
+  reqString(c, 'created', at);
+  expectObject(c.config, field(at, 'config'));
+}
+
+/** Whether a record of volatile-containers.json can stand next to store.json's. */
+function isContainerRecord(v: unknown): boolean {
+  try {
+    checkContainerRecord(v, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class Store {
   readonly dir: string;
   readonly runDir: string;
@@ -84,6 +182,8 @@ export class Store {
   layerDir(id: string): string { return path.join(this.dir, 'layers', id); }
   diffDir(id: string): string { return path.join(this.dir, 'layers', id, 'diff'); }
   imageDir(id: string): string { return path.join(this.dir, 'images', id); }
+  /** held while one process extracts that layer; removed by its holder when done (pull.ts) */
+  layerLockFile(id: string): string { return path.join(this.dir, 'locks', `layer-${id}.lock`); }
 
   /**
    * `run --rm` containers' records, apart (containers/storage's volatile-containers.json): written
@@ -110,9 +210,10 @@ export class Store {
       state = { version: 1, driver: this.driver.name, images: [], layers: [] };
     } else {
       try {
-        state = JSON.parse(text) as StoreState;
+        state = checkStoreState(parseJson(text));
       } catch (err) {
-        throw new TsmanError('ESTORAGE', `${this.stateFile} is corrupt: ${(err as Error).message}`, { hint: 'tsman system reset' });
+        if (!(err instanceof ShapeError)) throw err;
+        throw new TsmanError('ESTORAGE', `${this.stateFile} is corrupt: ${err.message}`, { hint: 'tsman system reset' });
       }
       if (state.driver !== this.driver.name && (state.images.length > 0 || state.layers.length > 0)) {
         throw new TsmanError('ESTORAGE',
@@ -130,7 +231,7 @@ export class Store {
       if (vol && Array.isArray(vol.containers) && vol.containers.length > 0) {
         const own = state.containers ?? [];
         const ids = new Set(own.map((c) => c.id));
-        const extra = (vol.containers as NonNullable<StoreState['containers']>).filter((c) => c && typeof c.id === 'string' && !ids.has(c.id));
+        const extra = (vol.containers as NonNullable<StoreState['containers']>).filter((c) => isContainerRecord(c) && !ids.has(c.id));
         // one list in creation order, as a single file kept it
         state.containers = [...own, ...extra].sort((a, b) => byteCompare(a.created, b.created));
       }
@@ -187,22 +288,64 @@ export class Store {
     for (const name of await listDir(path.join(this.dir, 'images'))) {
       if (!images.has(name)) await removeTree(path.join(this.dir, 'images', name));
     }
+    this.purgeLayerLocks();
   }
 
+  /**
+   * Layer lock files whose holder was killed before it removed them: each is taken without
+   * waiting (storage.lock is held: lock order) and removed while held, as the protocol requires;
+   * one in use is left to its holder.
+   */
+  private purgeLayerLocks(): void {
+    let names: string[];
+    try { names = readdirSync(path.join(this.dir, 'locks')); } catch { return; }
+    for (const name of names) {
+      const m = /^layer-([0-9a-f]+)\.lock$/.exec(name);
+      if (!m) continue;
+      const lock = new FileLock(this.layerLockFile(m[1]!), { missingDir: () => { throw new Error('gone'); } });
+      try {
+        if (lock.tryLock()) lock.remove();
+      } catch { /* gone meanwhile */ }
+    }
+  }
+
+  /**
+   * One of an image's files; undefined when missing. A file above the size a pull accepts for
+   * it is refused unread (`images` reads every config).
+   */
   async readImageFile(id: string, name: 'manifest' | 'config' | 'list'): Promise<Buffer | undefined> {
+    if (!isImageId(id)) throw new TsmanError('ESTORAGE', `not an image id: ${JSON.stringify(id)}`);
+    const file = path.join(this.imageDir(id), name);
+    let fd: number;
     try {
       // synchronous: small, and on the path of every `run` (fs/promises and a thread-pool trip)
-      return readFileSync(path.join(this.imageDir(id), name));
+      fd = openSync(file, 'r');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return undefined;
       throw err;
     }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > MAX_CONFIG_SIZE) throw new TsmanError('ESTORAGE', `${file} is corrupt: ${size} bytes, more than the limit of ${MAX_CONFIG_SIZE}`, { hint: `tsman rmi ${id.slice(0, 12)}` });
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
-  async readConfig<T>(id: string): Promise<T> {
+  /**
+   * An image's config, checked as a pull checks it (a few microseconds for a normal config):
+   * a damaged file, or one stored by an older tsman that did not check, is an error naming it.
+   */
+  async readConfig<T = import('../image/mediatypes.js').ImageConfig>(id: string): Promise<T> {
     const buf = await this.readImageFile(id, 'config');
     if (!buf) throw new TsmanError('ESTORAGE', `image ${id}: config is missing from the store`);
-    return JSON.parse(buf.toString('utf8')) as T;
+    try {
+      return checkImageConfig(parseJson(buf)) as T;
+    } catch (err) {
+      if (!(err instanceof ShapeError)) throw err;
+      throw new TsmanError('ESTORAGE', `${path.join(this.imageDir(id), 'config')} is corrupt: ${err.message}`, { hint: `tsman rmi ${id.slice(0, 12)}` });
+    }
   }
 }
 
