@@ -59,7 +59,12 @@ if [[ " $MODES " == *" root "* ]]; then
     count_tap "$LOGDIR/bats-root.tap"
 fi
 
-# ---- bats rootless, as the test user ----
+# ---- bats rootless, as the test user, in a login environment ----
+# `su -`: what a user's login shell has, not root's environment: a Debian login PATH without
+# /usr/sbin (/etc/profile gives sbin to root only; nft, sysctl, iptables live there), the user's
+# HOME, nothing of root's. Run as `su` without `-`, tsman inherited root's PATH and a missing sbin
+# went unseen (issue 17).
+LOGIN_FILES=(050-login.bats 095-login-user.bats 100-run.bats 200-network-config.bats 210-net-run.bats)
 if [[ " $MODES " == *" rootless "* ]]; then
     echo "== bats (rootless as $TEST_USER)"
     SRC=$REPO
@@ -72,10 +77,26 @@ if [[ " $MODES " == *" rootless "* ]]; then
     fi
     uid=$(id -u "$TEST_USER")
     chmod 0777 "$LOGDIR"
-    su "$TEST_USER" -s /bin/bash -c "cd '$SRC' && export XDG_RUNTIME_DIR=/run/user/$uid HOME=/home/$TEST_USER TSMAN_TEST_MODE=rootless && timeout 2400 bats ${bats_args[*]} test/bats" \
+    # a desktop session: logind's XDG_RUNTIME_DIR, the login PATH
+    su - "$TEST_USER" -s /bin/bash -c "export XDG_RUNTIME_DIR=/run/user/$uid TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 2400 bats ${bats_args[*]} test/bats" \
         >"$LOGDIR/bats-rootless.tap" 2>&1 </dev/null
     grep -E '^not ok' -A15 "$LOGDIR/bats-rootless.tap" | head -150
     count_tap "$LOGDIR/bats-rootless.tap"
+
+    # `su -`, `sudo -iu`, cron, ssh without logind: no XDG_RUNTIME_DIR at all (the user's .profile
+    # may set one, as pam_systemd would: unset after it ran), over the files where that matters
+    echo "== bats (rootless as $TEST_USER, login shell without XDG_RUNTIME_DIR)"
+    su - "$TEST_USER" -s /bin/bash -c "unset XDG_RUNTIME_DIR; export TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 1200 bats ${bats_args[*]} ${LOGIN_FILES[*]/#/test/bats/}" \
+        >"$LOGDIR/bats-rootless-login.tap" 2>&1 </dev/null
+    grep -E '^not ok' -A15 "$LOGDIR/bats-rootless-login.tap" | head -150
+    count_tap "$LOGDIR/bats-rootless-login.tap"
+fi
+
+# no Node stack trace may reach a user, in any test's output
+traces=$(cat "$LOGDIR"/bats-*.tap 2>/dev/null | grep -c 'at .*\.cjs:')
+if [ "${traces:-0}" -ne 0 ]; then
+    echo "not ok - $traces Node stack trace lines in the bats output (grep 'at .*\.cjs:' $LOGDIR/bats-*.tap)"
+    failed=$((failed + 1))
 fi
 
 echo "logs: $LOGDIR"

@@ -27,6 +27,11 @@ function say(msg: string): void {
   try { writeSync(1, `${msg}\n`); } catch { /* parent gone */ }
 }
 
+/** stderr is the container's portfwd.log */
+function logError(err: Error): void {
+  try { writeSync(2, `portfwd: ${err.message}\n`); } catch { /* no log */ }
+}
+
 function listenTcp(p: FwdPort): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer({ noDelay: true, highWaterMark: BUF, pauseOnConnect: true } as net.ServerOpts);
@@ -94,7 +99,7 @@ function serveUdp(host: dgram.Socket, p: FwdPort): void {
       const close = (): void => { clearTimeout(flow.timer); flows.delete(key); sock.close(); };
       flow.timer = setTimeout(close, UDP_IDLE_MS);
       sock.on('message', (reply) => {
-        host.send(reply, rinfo.port, rinfo.address);
+        host.send(reply, rinfo.port, rinfo.address, (err) => { if (err) logError(err); });
         flow.timer.refresh();
       });
       sock.on('error', close);
@@ -128,6 +133,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   for (const b of bound) {
+    // the listeners' 'error' handlers above were for binding; one error later (EMFILE on accept,
+    // a send that fails) must not end every published port of the container: it goes to the log
+    b.tcp?.on('error', logError);
+    b.udp?.on('error', logError);
     if (b.tcp) serveTcp(b.tcp, b.p);
     if (b.udp) serveUdp(b.udp, b.p);
   }

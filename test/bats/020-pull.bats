@@ -185,8 +185,9 @@ check_layers_tree_driver() {
 
 @test "the large image: every file's checksum inside the image" {
     run_tsman pull -q --tls-verify=false $REGISTRY/tsman/large:latest
-    # the sums name absolute paths: check them with the image's own sha256sum, chrooted
-    run in_userns "chroot \$($TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT image mount $REGISTRY/tsman/large) /bin/sha256sum -c /large/SHA256SUMS >/dev/null && echo ok"
+    # the sums name absolute paths: check them with the image's own sha256sum, chrooted (chroot is
+    # in /usr/sbin, not on a login user's PATH)
+    run in_userns "PATH=\$PATH:/usr/sbin:/sbin; chroot \$($TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT image mount $REGISTRY/tsman/large) /bin/sha256sum -c /large/SHA256SUMS >/dev/null && echo ok"
     echo "$output"
     assert_output ok
 }

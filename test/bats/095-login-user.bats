@@ -28,8 +28,11 @@ teardown() {
     if [ -n "${LOGIN_DIR:-}" ] && [ -d "$LOGIN_DIR/root" ]; then
         as_login_user "\$T rm -a -f -t 0 >/dev/null 2>&1; \$T network rm -f -t 0 loginnet >/dev/null 2>&1; $TSMAN unshare rm -rf '$LOGIN_DIR/root' '$LOGIN_DIR/runroot'" || true
     fi
-    if ! is_rootless && [ -n "${LOGIN_DIR:-}" ]; then
-        rm -rf "$LOGIN_DIR"
+    if [ -n "${LOGIN_DIR:-}" ]; then
+        # whatever a failed test left running on these roots (slirp4netns of the shared rootless
+        # network namespace outlives its containers): it would count as another test's leftover
+        for pid in $(pgrep -f -- "$LOGIN_DIR/run" || true); do kill "$pid" 2>/dev/null || true; done
+        is_rootless || rm -rf "$LOGIN_DIR"
     fi
     basic_teardown
 }

@@ -64,6 +64,19 @@ run_tsman() {
         echo "FAIL: command timed out" >&2
         return 1
     fi
+    refute_stack_trace
+}
+
+# No Node stack trace may ever reach a user (every failure is `Error: ...`): a test whose tsman
+# printed one fails, and the lines go to the TAP stream too (hack/test.sh counts them).
+refute_stack_trace() {
+    local text=${1-$output${stderr:+
+$stderr}}
+    if [[ "$text" =~ at\ [^$'\n']*\.cjs: ]]; then
+        grep -E 'at .*\.cjs:' <<<"$text" | sed 's/^/# stack trace: /' >&3 2>/dev/null || true
+        echo "FAIL: a Node stack trace reached the user" >&2
+        return 1
+    fi
 }
 
 # run_tsman with stdout and stderr apart: $output is stdout, $stderr is stderr
@@ -75,6 +88,7 @@ run_tsman_split() {
     run --separate-stderr timeout 120 "$TSMAN" --root "$TSMAN_ROOT" --runroot "$TSMAN_RUNROOT" "$@"
     echo "# stdout: $output"; echo "# stderr: $stderr"
     [ "$status" -eq "$expected_rc" ] || { echo "FAIL: exit code is $status; expected $expected_rc" >&2; return 1; }
+    refute_stack_trace
 }
 
 # tsman without the per-test roots (e.g. for commands inside unshare)
