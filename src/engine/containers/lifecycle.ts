@@ -1,6 +1,7 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
-// (run root: locks/ctr-<id>.lock) so two terminals acting on one container serialise; the store
-// lock is only taken for record changes (create, remove, rename), never while waiting.
+// (<graphroot>/tsman/containers/<id>/lock, ./lock.ts) so two terminals acting on one container
+// serialise; the store lock is only taken for record changes (create, remove, rename), never while
+// waiting.
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
@@ -8,7 +9,7 @@ import type { ContainerRecord, ContainerState } from './types.js';
 import { ContainerPaths, exitDir } from './paths.js';
 import { readState, writeState, syncState, readExitCode, alive, recordStarted, recordExit } from './state.js';
 import { findContainer, noSuchContainer } from './lookup.js';
-import { FileLock } from '../../util/lock.js';
+import { ctrLock, isContainerGone } from './lock.js';
 import { mkdirp, sleep, unlinkIfExists } from '../../util/fsutil.js';
 import { processStartTime, discardTrees } from '../../storage/store.js';
 import { TsmanError } from '../../errors.js';
@@ -19,9 +20,7 @@ import { setupNetwork, teardownNetwork } from '../../network/setup.js';
 import { mark } from '../../util/timing.js';
 import type { PreparedConmon } from '../../runtime/conmon.js';
 
-export function ctrLock(engine: Engine, id: string): FileLock {
-  return new FileLock(new ContainerPaths(engine.store, id).lockFile);
-}
+export { ctrLock };
 
 /** Current state, corrected against reality and persisted if it changed. */
 export async function currentState(engine: Engine, id: string): Promise<ContainerState> {
@@ -244,7 +243,7 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
   }
   let remove = false;
   let restart: number | undefined;
-  await ctrLock(engine, id).with(async () => {
+  const locked = ctrLock(engine, id).with(async () => {
     const st = await currentState(engine, id);
     if (st.status === 'running' || st.status === 'paused') return;
     if (!st.cleanedUp) {
@@ -260,6 +259,12 @@ export async function cleanupContainer(engine: Engine, id: string, fromMonitor =
     remove = c.config.autoRemove;
     if (fromMonitor && !remove && !st.stoppedByUser && shouldRestart(c, st)) restart = (st.restartCount ?? 0) + 1;
   });
+  try {
+    await locked;
+  } catch (err) {
+    if (isContainerGone(err)) return; // removed meanwhile: nothing left to clean up
+    throw err;
+  }
   if (remove) await removeContainer(engine, id, { force: true, volumes: true, ignore: true });
   else if (restart !== undefined) await startContainer(engine, c, undefined, restart);
 }
@@ -334,12 +339,16 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
     }
     await stopContainer(engine, c, o.timeout ?? 0);
   }
-  await ctrLock(engine, c.id).with(async () => {
+  const locked = ctrLock(engine, c.id).with(async () => {
     const now = readState(engine.store, c.id);
-    if (now.status !== 'created' && !now.cleanedUp) {
+    // a start killed halfway (kill -9 between network setup, `runtime create` and the state
+    // write) leaves a Created container with a network namespace, a runtime container and its
+    // monitor: those go too
+    const halfStarted = now.status === 'created' && rt.runtimeKnows(engine, c.id);
+    if ((now.status !== 'created' && !now.cleanedUp) || halfStarted) {
       if (!o.runtimeGone) await rt.deleteRuntime(engine, c.id, true).catch(() => undefined);
-      await teardownNetwork(engine, c).catch(() => undefined);
     }
+    if (!now.cleanedUp) await teardownNetwork(engine, c).catch(() => undefined);
     await unmountRootfs(engine, c);
     const gone = await engine.store.update((state) => {
       const before = (state.containers ?? []).length;
@@ -347,14 +356,24 @@ export async function removeContainer(engine: Engine, q: string, o: RemoveOpts):
       return { save: state.containers.length !== before, value: state.containers.length === before };
     });
     if (gone) return;
-    // the record is gone: its files go in the background (storage/store.ts discardTrees)
+    // the record is gone: its files go in the background (storage/store.ts discardTrees), the
+    // lock file with its directory (renamed while we hold the lock: ./lock.ts)
     const paths = new ContainerPaths(engine.store, c.id);
     discardTrees([
       { path: paths.dir, trash: path.join(engine.store.dir, 'trash') },
       { path: paths.runDir, trash: path.join(engine.store.runDir, 'trash') },
     ]);
     unlinkIfExists(path.join(exitDir(engine.store), c.id));
+    unlinkIfExists(paths.legacyLockFile);
   });
+  try {
+    await locked;
+  } catch (err) {
+    // removed by another process while we waited: as if we had not found it
+    if (!isContainerGone(err)) throw err;
+    if (o.ignore) return undefined;
+    throw noSuchContainer(q);
+  }
   // anonymous volumes go with -v (and --rm); named volumes outlive every container
   if (o.volumes) {
     const anon = (c.config.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous).map((m) => m.source);
