@@ -347,6 +347,7 @@ export class Registries {
   /**
    * Candidates for a possibly short name, in order: the name itself when it is qualified, else the
    * alias when one exists, else each unqualified-search registry (docker.io gains `library/`).
+   * What to do with several (prompt, try in order, refuse) is src/image/shortnames.ts's.
    */
   resolveShortName(name: string): ShortNameResolution {
     const { repo, suffix } = splitSuffix(name);
@@ -408,9 +409,12 @@ export function loadRegistriesConf(paths: Paths, env: NodeJS.ProcessEnv): Loaded
     for (const [k, v] of parseAliases(paths.shortNameAliasesFile, cache.aliases)) conf.aliases.set(k, v);
     files.push(paths.shortNameAliasesFile);
   }
-  // podman fails every short name when no file sets a search list; tsman falls back to Docker Hub
-  const search = conf.search ?? ['docker.io'];
-  const origin = conf.searchOrigin ?? 'tsman built-in default';
+  // No search list means no search: a short name without an alias is an error naming the file
+  // that could have set one (the main file, else the drop-in that did), as containers/image has it;
+  // "" when no file was read at all. Trying docker.io anyway would send private names to a public
+  // registry. The default mode is containers/image's (permissive).
+  const search = conf.search ?? [];
+  const origin = conf.searchOrigin ?? (doc ? main : '');
   const registries = new Registries(
     conf.registries, search, origin, conf.mode ?? 'permissive',
     conf.credentialHelpers?.length ? conf.credentialHelpers : ['containers-auth.json'], conf.aliases,

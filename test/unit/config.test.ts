@@ -8,6 +8,7 @@ import { loadConfigSync, storageOption, storageOptions, type ConfigOverrides, ty
 import { defaultContainersConf, SCHEMA, shippedContainersConfPath } from '../../src/config/containersconf.js';
 import { resolvePaths } from '../../src/config/paths.js';
 import { TsmanError } from '../../src/errors.js';
+import { resolvePullName, recordAlias, aliasValue } from '../../src/image/shortnames.js';
 
 const IS_ROOT = process.geteuid!() === 0;
 /** the simulated rootless user: a made-up uid when we are root (we can chown to it), else ourselves */
@@ -312,10 +313,14 @@ describe('registries.conf', () => {
     assert.deepEqual(r.resolveShortName('localhost/img').candidates, ['localhost/img']);
   });
 
-  test('no search list configured: tsman falls back to docker.io', () => {
+  test('no search list configured: no candidates (never a silent docker.io), the file that could set one', () => {
     const { registries: r } = fakeHost().load();
-    assert.deepEqual(r.resolveShortName('busybox').candidates, ['docker.io/library/busybox']);
+    assert.deepEqual(r.resolveShortName('busybox').candidates, []);
+    assert.deepEqual(r.unqualifiedSearchRegistries, []);
+    assert.equal(r.searchRegistriesOrigin, '');
     assert.equal(r.shortNameMode, 'permissive');
+    const h = fakeHost({ 'etc/containers/registries.conf': '[[registry]]\nlocation = "a.io"\n' });
+    assert.equal(h.load().registries.searchRegistriesOrigin, h.p('etc/containers/registries.conf'));
   });
 
   test('drop-ins merge registries by prefix and aliases by name; the alias cache wins', () => {
@@ -375,6 +380,62 @@ describe('registries.conf', () => {
     throwsConfig(bad({ [main]: '[[registry]]\nlocation = "x.io"\ninsecure = "yes"\n' }), /insecure: expected boolean, got string/);
     throwsConfig(bad({ [main]: '[aliases]\n"a" = "noregistry"\n' }), /invalid alias "noregistry"/);
     throwsConfig(bad({ [main]: 'unqualified-search-registries = [\n' }), /registries\.conf:\d+:\d+: invalid toml/);
+  });
+});
+
+describe('short-name resolution (pkg/shortnames)', () => {
+  const conf = (mode: string, search = '["a.io", "b.io"]') => fakeHost({
+    'etc/containers/registries.conf': `unqualified-search-registries = ${search}\nshort-name-mode = "${mode}"\n[aliases]\n"al" = "c.io/team/al"\n`,
+  });
+  const names = (r: { candidates: Array<{ name: string }> }) => r.candidates.map((c) => c.name);
+  const never = async (): Promise<string> => { throw new Error('prompted'); };
+
+  test('aliases and search lists, with podman\'s description line', async () => {
+    const h = conf('enforcing');
+    const r = h.load().registries;
+    const file = h.p('etc/containers/registries.conf');
+    let res = await resolvePullName(r, 'al:2', { tty: false });
+    assert.deepEqual(names(res), ['c.io/team/al:2']);
+    assert.equal(res.description, `Resolved "al" as an alias (${file})`);
+    res = await resolvePullName(r, 'q.io/x/y:1', { tty: false, choose: never });
+    assert.deepEqual([names(res), res.description], [['q.io/x/y:1'], undefined]);
+    // one search registry: no ambiguity, even when enforcing without a terminal
+    res = await resolvePullName(conf('enforcing', '["a.io"]').load().registries, 'x', { tty: false });
+    assert.deepEqual(names(res), ['a.io/x:latest']);
+    assert.match(res.description!, /^Resolving "x" using unqualified-search registries \(.*registries\.conf\)$/);
+  });
+
+  test('several candidates: permissive tries them in order, enforcing refuses without a terminal', async () => {
+    const perm = await resolvePullName(conf('permissive').load().registries, 'me/app:1', { tty: false, choose: never });
+    assert.deepEqual(names(perm), ['a.io/me/app:1', 'b.io/me/app:1']);
+    const dis = await resolvePullName(conf('disabled').load().registries, 'app', { tty: true, choose: never });
+    assert.deepEqual(names(dis), ['a.io/app:latest', 'b.io/app:latest']);
+    await assert.rejects(resolvePullName(conf('enforcing').load().registries, 'app', { tty: false }),
+      (e: unknown) => e instanceof TsmanError && e.message === 'short-name resolution enforced but cannot prompt without a TTY');
+  });
+
+  test('on a terminal the user picks one, recorded in the alias cache after the pull', async () => {
+    const h = conf('enforcing');
+    let offered: string[] = [];
+    const res = await resolvePullName(h.load().registries, 'me/app:1', { tty: true, choose: async (_l, items) => { offered = items; return items[1]!; } });
+    assert.deepEqual(offered, ['a.io/me/app:1', 'b.io/me/app:1']);
+    assert.deepEqual(res.candidates, [{ name: 'b.io/me/app:1', record: true }]);
+    assert.equal(res.shortRepo, 'me/app');
+    const cache = resolvePaths(h.host).shortNameAliasesFile;
+    await recordAlias(cache, 'me/app', aliasValue('b.io/me/app:1'));
+    await recordAlias(cache, 'other', 'b.io/other');
+    const again = await resolvePullName(h.load().registries, 'me/app:2', { tty: true, choose: never });
+    assert.deepEqual(names(again), ['b.io/me/app:2']);
+    assert.equal(again.description, `Resolved "me/app" as an alias (${cache})`);
+    assert.match(fs.readFileSync(cache, 'utf8'), /^\[aliases\]\n {2}"me\/app" = "b\.io\/me\/app"\n {2}"other" = "b\.io\/other"\n$/);
+  });
+
+  test('no search registries: podman\'s errors', async () => {
+    const h = fakeHost({ 'etc/containers/registries.conf': '[[registry]]\nlocation = "a.io"\n' });
+    await assert.rejects(resolvePullName(h.load().registries, 'busyboxx', { tty: false }), (e: unknown) => e instanceof TsmanError
+      && e.message === `short-name "busyboxx" did not resolve to an alias and no unqualified-search registries are defined in "${h.p('etc/containers/registries.conf')}"`);
+    await assert.rejects(resolvePullName(fakeHost().load().registries, 'busyboxx:1', { tty: false }), (e: unknown) => e instanceof TsmanError
+      && e.message === 'short-name "busyboxx:1" did not resolve to an alias and no containers-registries.conf(5) was found');
   });
 });
 
