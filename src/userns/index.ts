@@ -12,7 +12,7 @@ import {
 } from './subid.js';
 import { JOINED_ENV } from './joined.js';
 import {
-  ensurePauseProcess as ensurePause, currentPausePid, findInPath, migrate, pausePidFile, type NamespaceSpec,
+  ensurePauseProcess as ensurePause, currentPausePid, findInPath, migrate, pausePidFile, nsMarker, NS_ENV, type NamespaceSpec,
 } from './pause.js';
 
 export type { IdMap, SubIdRange } from './subid.js';
@@ -20,6 +20,12 @@ export { migrate, pausePidFile, currentPausePid };
 
 /** Set in the environment of everything started inside the namespace; the value is the pause pid. */
 export const USERNS_ENV = '_TSMAN_USERNS';
+
+/** The environment that marks a process started inside the namespace of pause process `pid`. */
+function insideEnv(pid: number): Record<string, string> {
+  const ns = nsMarker(pid);
+  return ns === undefined ? { [USERNS_ENV]: String(pid) } : { [USERNS_ENV]: String(pid), [NS_ENV]: ns };
+}
 
 const FULL_RANGE = 4294967295;
 
@@ -159,7 +165,7 @@ export async function runInUserNamespace(runtimeDir: string, cmd: string, args: 
   const pid = await ensurePauseProcess(runtimeDir);
   const { cwd, env, ...rest } = opts;
   const c = nsenterCommand(pid, cwd === undefined ? process.cwd() : String(cwd), cmd, args);
-  return childProcess().spawn(c.file, c.args, { ...rest, env: { ...(env ?? process.env), [USERNS_ENV]: String(pid) } });
+  return childProcess().spawn(c.file, c.args, { ...rest, env: { ...(env ?? process.env), ...insideEnv(pid) } });
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -173,7 +179,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2
 export async function reexecInUserNamespace(runtimeDir: string, argv: string[]): Promise<number> {
   const pid = await ensurePauseProcess(runtimeDir);
   const c = nsenterCommand(pid, process.cwd(), process.execPath, [...process.execArgv, ...argv]);
-  const child = childProcess().spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, [USERNS_ENV]: String(pid), [JOINED_ENV]: '1' } });
+  const child = childProcess().spawn(c.file, c.args, { stdio: 'inherit', env: { ...process.env, ...insideEnv(pid), [JOINED_ENV]: '1' } });
   const handlers = FORWARDED.map((sig) => {
     const h = () => { try { child.kill(sig); } catch { /* already gone */ } };
     process.on(sig, h);

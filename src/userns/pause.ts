@@ -20,18 +20,31 @@
  *     nsenter's `--wd=DIR` opens DIR before joining (so a mount that exists only inside is missed),
  *     hence a `/bin/sh -c 'cd -- "$0" && exec "$@"'` step that restores the cwd by path.
  *
- * Publication protocol (several invocations may start at once, none holds a lock while creating):
- *   1. read <runtimeDir>/tsman/pause.pid (`PID STARTTIME`); if that process is alive with that start
- *      time (field 22 of /proc/PID/stat, so a reused pid is caught) and is no zombie, use it.
- *   2. else (missing, garbage, or stale) create a namespace as above, write the maps, and only then
- *      publish: write a temp file and link() it to pause.pid. link() fails with EEXIST if another
- *      invocation published first: the loser SIGKILLs (and reaps) its own catatonit and goes back
- *      to 1, where it finds the winner's. Nobody ever sees a pid whose maps are not yet written.
- *   3. a stale pause.pid is removed under a flock (pause.lock), and only if its content is still
- *      the stale content we read: two cleaners cannot remove a fresh file published in between
- *      (a publisher's link() cannot succeed while the stale file is still there).
- * `migrate` removes pause.pid the same way, then SIGKILLs the pause process and waits until it has
- * exited (a zombie counts: PID 1 here reaps orphans late). Mounts inside the namespace go with it.
+ * Publication protocol (several invocations may start at once):
+ *   1. read <runtimeDir>/tsman/pause.pid (`PID STARTTIME USERNS MNTNS`: the namespaces' inode
+ *      numbers, so they can be found again without the pause process); if that process is alive
+ *      with that start time (field 22 of /proc/PID/stat, so a reused pid is caught) and is no
+ *      zombie, use it. No lock: the file is only ever replaced whole (rename).
+ *   2. else take pause.lock (flock), read again (someone may have just replaced it), and only then
+ *      make a pause process, write the maps (fresh namespace), and publish: write a temp file and
+ *      rename() it over pause.pid. Nobody ever sees a pid whose maps are not yet written, and two
+ *      invocations never make two namespaces (the second finds the first's file in step 2).
+ *   3. a stale file is not removed first: what it names is the namespace to go back to (below).
+ * `migrate` removes pause.pid under the same lock, then SIGKILLs the pause process and waits until
+ * it has exited (a zombie counts: PID 1 here reaps orphans late). Mounts inside the namespace go
+ * with it, once nothing else is in it.
+ *
+ * Recovery when the pause process died (killed, OOM, a user's `pkill catatonit`) while containers
+ * still run: their processes keep the old namespaces alive, and a new namespace, even with the
+ * same maps, is a sibling that cannot enter them (`runc exec` fails in setns, /proc/PID/ns of the
+ * container is EACCES, the rootfs overlays are mounted in the old mount namespace only). So, as
+ * podman does from its conmon pid files, a new pause process is started INSIDE the old namespaces
+ * when anything of tsman's still holds them: a process of this user in the recorded user AND
+ * mount namespaces that carries tsman's marker for them (NS_ENV; conmon of every running
+ * container has it), entered with `nsenter -t HOLDER -U -m catatonit -P` and published as in 2.
+ * Only when nothing holds them is a fresh namespace made, with the same maps (the store's files
+ * are owned by subordinate ids, so any namespace mapping the same ranges reads it). A pid file of
+ * an older tsman (no inode numbers) is matched by the `_TSMAN_USERNS=PID` it gave its processes.
  *
  * Measured (hyperfine, 40 runs, as an unprivileged user; 2 cores shared with other builds, load
  * 2-4, so absolute numbers are noisy, the ratios are not):
@@ -52,7 +65,7 @@ import type { ChildProcess } from 'node:child_process';
 import { builtin } from '../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
-import { promises as fsp, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
+import { promises as fsp, readFileSync, readlinkSync, readdirSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import { TsmanError, errnoCode } from '../errors.js';
@@ -106,6 +119,9 @@ export function processMatches(pid: number, startTime: string): boolean {
 interface PauseFile {
   raw: string;
   pid?: number;
+  /** inode numbers of the namespaces it held (absent in an older tsman's file) */
+  userNs?: string;
+  mntNs?: string;
   valid: boolean;
 }
 
@@ -117,10 +133,65 @@ async function readPauseFile(file: string): Promise<PauseFile | undefined> {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
-  const m = /^([1-9][0-9]*) ([0-9]+)\n?$/.exec(raw);
+  const m = /^([1-9][0-9]*) ([0-9]+)(?: ([0-9]+) ([0-9]+))?\n?$/.exec(raw);
   if (!m) return { raw, valid: false };
   const pid = Number(m[1]);
-  return { raw, pid, valid: processMatches(pid, m[2]!) };
+  return { raw, pid, userNs: m[3], mntNs: m[4], valid: processMatches(pid, m[2]!) };
+}
+
+/** The inode number of one of a process's namespaces (`user:[4026532123]`), if it can be read. */
+export function nsInode(pid: number | 'self', kind: 'user' | 'mnt'): string | undefined {
+  try {
+    return /\[([0-9]+)\]/.exec(readlinkSync(`/proc/${pid}/ns/${kind}`))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Environment marker of every process tsman runs inside its namespace (bin/tsman, the re-exec,
+ * runInUserNamespace; conmon and `tsman unshare` children inherit it): `USERNS:MNTNS`, the inode
+ * numbers of the namespaces it was started in.
+ */
+export const NS_ENV = '_TSMAN_NS';
+
+/** NS_ENV's value for the namespaces of pid (the pause process). */
+export function nsMarker(pid: number): string | undefined {
+  const user = nsInode(pid, 'user');
+  const mnt = nsInode(pid, 'mnt');
+  return user === undefined || mnt === undefined ? undefined : `${user}:${mnt}`;
+}
+
+/**
+ * Processes of this user still inside the namespaces a stale pause file names (conmon, a
+ * `tsman unshare` shell). Two proofs each: its /proc/PID/ns/user and ns/mnt are the recorded
+ * ones, AND it carries NS_ENV with those numbers. The numbers alone are not enough: once a
+ * namespace is gone the kernel hands its inode number to the next namespace made (lowest free),
+ * say another pause process of this user, podman's, or a container's own.
+ */
+function namespaceHolders(stale: PauseFile): number[] {
+  if (stale.pid === undefined) return [];
+  const uid = process.geteuid!();
+  const ownUserNs = nsInode('self', 'user');
+  // an older tsman's file has no inode numbers: everything it started inside carried the pause pid
+  const marker = stale.userNs !== undefined ? `${NS_ENV}=${stale.userNs}:${stale.mntNs}\0` : `_TSMAN_USERNS=${stale.pid}\0`;
+  const found: number[] = [];
+  let names: string[];
+  try { names = readdirSync('/proc'); } catch { return []; }
+  for (const name of names) {
+    if (!/^[0-9]+$/.test(name) || Number(name) === process.pid) continue;
+    const pid = Number(name);
+    try {
+      if (statSync(`/proc/${name}`).uid !== uid) continue;
+    } catch { continue; }
+    const user = nsInode(pid, 'user');
+    if (user === undefined || user === ownUserNs) continue;
+    if (stale.userNs !== undefined && (user !== stale.userNs || nsInode(pid, 'mnt') !== stale.mntNs)) continue;
+    let env: string;
+    try { env = readFileSync(`/proc/${name}/environ`, 'latin1'); } catch { continue; }
+    if (env.startsWith(marker) || env.includes(`\0${marker}`)) found.push(pid);
+  }
+  return found;
 }
 
 /** The live pause pid recorded for this runtime dir, without creating anything. */
@@ -129,10 +200,13 @@ export async function currentPausePid(runtimeDir: string): Promise<number | unde
   return cur?.valid ? cur.pid : undefined;
 }
 
+function pauseLock(runtimeDir: string): FileLock {
+  return new FileLock(path.join(pauseDir(runtimeDir), 'pause.lock'));
+}
+
 async function removeIfUnchanged(runtimeDir: string, raw: string): Promise<void> {
   const file = pausePidFile(runtimeDir);
-  const lock = new FileLock(path.join(pauseDir(runtimeDir), 'pause.lock'));
-  await lock.with(async () => {
+  await pauseLock(runtimeDir).with(async () => {
     const now = await fsp.readFile(file, 'utf8').catch(() => undefined);
     if (now === raw) await fsp.rm(file, { force: true });
   });
@@ -229,6 +303,39 @@ async function killChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Start `file args` (ending in `catatonit -P`) detached, as a pause process of runtimeDir. */
+function spawnPause(runtimeDir: string, file: string, args: string[]): ChildProcess {
+  return childProcess().spawn(file, args, {
+    detached: true,
+    stdio: 'ignore',
+    cwd: '/',
+    env: { [PAUSE_ENV]: pauseDir(runtimeDir), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  });
+}
+
+/**
+ * Wait until the child has become catatonit (the tool before it execs catatonit only after it
+ * has made or entered the namespaces). Resolves false when the child exited first.
+ */
+async function becomesPause(child: ChildProcess, what: string): Promise<boolean> {
+  let spawnError: Error | undefined;
+  child.once('error', (e) => { spawnError = e; });
+  const deadline = Date.now() + 10_000;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    if (child.pid === undefined) await sleep(0); // a failed spawn reports its error on a later tick
+    if (spawnError || child.pid === undefined) {
+      throw new TsmanError('EUSERNS', `${what}: ${spawnError?.message ?? 'spawn failed'}`);
+    }
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    if (readProcStat(child.pid)?.comm === 'catatonit') return true;
+    if (Date.now() > deadline) {
+      await killChild(child).catch(() => {});
+      throw new TsmanError('EUSERNS', `${what}: timed out waiting for the pause process`);
+    }
+    await sleep(wait);
+  }
+}
+
 async function createNamespace(runtimeDir: string, spec: NamespaceSpec): Promise<Created> {
   const why = 'command required for rootless mode with multiple IDs';
   const newuidmap = requireTool('newuidmap', why);
@@ -236,37 +343,19 @@ async function createNamespace(runtimeDir: string, spec: NamespaceSpec): Promise
   const unshare = requireTool('unshare', 'cannot create the user namespace');
   const catatonit = findCatatonit();
 
-  const child = childProcess().spawn(unshare, ['-U', '-m', '--propagation', 'slave', catatonit, '-P'], {
-    detached: true,
-    stdio: 'ignore',
-    cwd: '/',
-    env: { [PAUSE_ENV]: pauseDir(runtimeDir), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-  });
-  let spawnError: Error | undefined;
-  child.once('error', (e) => { spawnError = e; });
+  const child = spawnPause(runtimeDir, unshare, ['-U', '-m', '--propagation', 'slave', catatonit, '-P']);
   const fail = async (err: TsmanError): Promise<never> => {
     await killChild(child).catch(() => {});
     throw err;
   };
-
-  const deadline = Date.now() + 10_000;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-    if (child.pid === undefined) await sleep(0); // a failed spawn reports its error on a later tick
-    if (spawnError || child.pid === undefined) {
-      throw new TsmanError('EUSERNS', `cannot create the user namespace: ${spawnError?.message ?? `spawn ${unshare} failed`}`);
-    }
-    if (child.exitCode !== null || child.signalCode !== null) {
-      // stdio was /dev/null; re-run the same step in the foreground to learn why it failed.
-      const diag = childProcess().spawnSync(unshare, ['-U', '-m', 'true'], { encoding: 'utf8', cwd: '/' });
-      const detail = (diag.stderr ?? '').trim() || `${path.basename(unshare)} exited with status ${child.exitCode ?? child.signalCode}`;
-      throw new TsmanError('EUSERNS', `cannot create the user namespace: ${detail}`,
-        { hint: 'user namespaces must be enabled (sysctl user.max_user_namespaces > 0)' });
-    }
-    if (readProcStat(child.pid)?.comm === 'catatonit') break;
-    if (Date.now() > deadline) await fail(new TsmanError('EUSERNS', 'cannot create the user namespace: timed out waiting for the pause process'));
-    await sleep(wait);
+  if (!await becomesPause(child, 'cannot create the user namespace')) {
+    // stdio was /dev/null; re-run the same step in the foreground to learn why it failed.
+    const diag = childProcess().spawnSync(unshare, ['-U', '-m', 'true'], { encoding: 'utf8', cwd: '/' });
+    const detail = (diag.stderr ?? '').trim() || `${path.basename(unshare)} exited with status ${child.exitCode ?? child.signalCode}`;
+    throw new TsmanError('EUSERNS', `cannot create the user namespace: ${detail}`,
+      { hint: 'user namespaces must be enabled (sysctl user.max_user_namespaces > 0)' });
   }
-  const pid = child.pid;
+  const pid = child.pid!;
   try {
     await Promise.all([writeMap(newuidmap, pid, spec.uidMap, 'uid'), writeMap(newgidmap, pid, spec.gidMap, 'gid')]);
   } catch (err) {
@@ -278,48 +367,67 @@ async function createNamespace(runtimeDir: string, spec: NamespaceSpec): Promise
   return { pid, startTime: startTime!, child };
 }
 
-/** Create-only publication: false when another invocation published first. */
-async function publish(runtimeDir: string, c: Created): Promise<boolean> {
+/**
+ * A new pause process inside the namespace a dead one held, entered through a process still in it
+ * (see "Recovery" above); undefined when nothing holds it any more (or entering failed).
+ */
+async function rejoinNamespace(runtimeDir: string, stale: PauseFile): Promise<Created | undefined> {
+  const holders = namespaceHolders(stale);
+  if (holders.length === 0) return undefined;
+  const nsenter = findInPath('nsenter');
+  if (!nsenter) return undefined;
+  const catatonit = findCatatonit();
+  for (const holder of holders.slice(0, 4)) {
+    const want = nsMarker(holder);
+    const child = spawnPause(runtimeDir, nsenter, ['-t', String(holder), '-U', '-m', '--preserve-credentials', '--', catatonit, '-P']);
+    if (!await becomesPause(child, 'cannot rejoin the user namespace')) continue; // the holder went meanwhile
+    const startTime = readProcStat(child.pid!)?.startTime;
+    if (startTime !== undefined && want !== undefined && nsMarker(child.pid!) === want) {
+      return { pid: child.pid!, startTime, child };
+    }
+    await killChild(child);
+  }
+  return undefined;
+}
+
+/** Publish under pause.lock: the file is replaced whole, never seen half-written. */
+async function publish(runtimeDir: string, c: Created): Promise<void> {
   const file = pausePidFile(runtimeDir);
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, `${c.pid} ${c.startTime}\n`, { mode: 0o600, flag: 'wx' });
+  const ns = nsMarker(c.pid);
+  if (ns === undefined) throw new Error(`the pause process ${c.pid} exited right after it was created`);
   try {
-    await fsp.link(tmp, file);
-    return true;
+    await fsp.writeFile(tmp, `${c.pid} ${c.startTime} ${ns.replace(':', ' ')}\n`, { mode: 0o600, flag: 'wx' });
+    await fsp.rename(tmp, file);
   } catch (err) {
-    if (errnoCode(err) === 'EEXIST') return false;
-    throw err;
-  } finally {
     await fsp.rm(tmp, { force: true });
+    throw err;
   }
 }
 
 /**
- * The pid of the live pause process for runtimeDir, creating the namespace when there is none.
- * `spec` is called only when a namespace has to be created (it reads /etc/subuid and may throw).
+ * The pid of the live pause process for runtimeDir, going back into the namespace a dead one held
+ * when anything still holds it, else creating one. `spec` is called only when a namespace has to
+ * be created (it reads /etc/subuid and may throw).
  */
 export async function ensurePauseProcess(runtimeDir: string, spec: () => NamespaceSpec): Promise<number> {
   const file = pausePidFile(runtimeDir);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const cur = await readPauseFile(file);
-    if (cur?.valid) return cur.pid!;
-    await mkdirp(pauseDir(runtimeDir));
-    if (cur) await removeIfUnchanged(runtimeDir, cur.raw);
-    const created = await createNamespace(runtimeDir, spec());
-    let won: boolean;
+  const cur = await readPauseFile(file);
+  if (cur?.valid) return cur.pid!;
+  await mkdirp(pauseDir(runtimeDir));
+  return pauseLock(runtimeDir).with(async () => {
+    const now = await readPauseFile(file);
+    if (now?.valid) return now.pid!;
+    const created = (now && await rejoinNamespace(runtimeDir, now)) || await createNamespace(runtimeDir, spec());
     try {
-      won = await publish(runtimeDir, created);
+      await publish(runtimeDir, created);
     } catch (err) {
       await killChild(created.child);
       throw new TsmanError('EUSERNS', `write ${file}: ${(err as Error).message}`, { cause: err });
     }
-    if (won) {
-      created.child.unref();
-      return created.pid;
-    }
-    await killChild(created.child);
-  }
-  throw new TsmanError('EUSERNS', `cannot publish the pause process in ${file}: it keeps changing`);
+    created.child.unref();
+    return created.pid;
+  });
 }
 
 /**

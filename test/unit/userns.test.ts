@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, chownSync, rmSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, chownSync, rmSync, readdirSync, readFileSync, readlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,7 +110,9 @@ test('creates the namespace with every subordinate range mapped', { skip }, asyn
   assert.deepEqual(parseMap(out.gid.out), expected!.gidMap);
   assert.equal(out.id.out.trim(), '0');
   assert.equal(out.again, out.pid);
-  assert.equal(out.file, `${out.pid} ${readProcStat(out.pid)!.startTime}\n`);
+  // PID STARTTIME USERNS MNTNS: the namespaces' inodes, to find them again if the pause process dies
+  const ns = (kind: string) => /\[([0-9]+)\]/.exec(readlinkSync(`/proc/${out.pid}/ns/${kind}`))![1];
+  assert.equal(out.file, `${out.pid} ${readProcStat(out.pid)!.startTime} ${ns('user')} ${ns('mnt')}\n`);
   assert.equal(readProcStat(out.pid)!.comm, 'catatonit');
   assert.deepEqual(pauseProcesses(d), [out.pid]);
 });
@@ -162,7 +164,7 @@ test('a stale pause.pid is replaced (dead pid, reused pid, garbage, killed pause
   let last = 0;
   for (const r of out.res) {
     assert.notEqual(r.pid, last, `not replaced: ${JSON.stringify(r)}`);
-    assert.match(r.file, new RegExp(`^${r.pid} [0-9]+\\n$`));
+    assert.match(r.file, new RegExp(`^${r.pid} [0-9]+ [0-9]+ [0-9]+\\n$`));
     assert.equal(r.id, '0');
     last = r.pid;
   }
