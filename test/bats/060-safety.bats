@@ -31,13 +31,18 @@ no_escape() {
 }
 
 @test "evil-symlink: writing through an absolute symlink stays inside" {
-    run_tsman '?' pull -q --tls-verify=false $REGISTRY/tsman/evil-symlink:latest
+    run_tsman pull -q --tls-verify=false $REGISTRY/tsman/evil-symlink:latest
     no_escape
+    # the link was followed inside the layer: the file is the layer's /tmp/tsman-evil-symlink
+    run sh -c "cat $TSMAN_ROOT/tsman/layers/*/diff/tmp/tsman-evil-symlink"
+    assert_output "evil symlink"
 }
 
 @test "evil-symlink-rel: writing through a ../ symlink stays inside" {
-    run_tsman '?' pull -q --tls-verify=false $REGISTRY/tsman/evil-symlink-rel:latest
+    run_tsman pull -q --tls-verify=false $REGISTRY/tsman/evil-symlink-rel:latest
     no_escape
+    run sh -c "cat $TSMAN_ROOT/tsman/layers/*/diff/tmp/tsman-evil-symlink-rel"
+    assert_output "evil relative symlink"
 }
 
 @test "evil-hardlink: a hardlink to a file outside is refused" {
