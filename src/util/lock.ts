@@ -4,7 +4,7 @@
 // flock"). Locks are advisory and per open file description; each Lock opens its own fd.
 //
 // Lock order (always outer to inner, never the reverse):
-//   1. a container's lock: <graphroot>/tsman/containers/<id>/lock (src/engine/containers/lock.ts)
+//   1. a container's lock: <runroot>/tsman/containers/<id>/lock (src/engine/containers/lock.ts)
 //   2. <graphroot>/tsman/locks/layer-<id>.lock: one layer's extraction (src/image/pull.ts)
 //   3. <graphroot>/tsman/storage.lock: store.json (src/storage/store.ts)
 // A process holding storage.lock never waits for a layer or container lock (it may try one).

@@ -1,5 +1,5 @@
 // start / stop / kill / cleanup / remove / wait. Each takes the container's own lock
-// (<graphroot>/tsman/containers/<id>/lock, ./lock.ts) so two terminals acting on one container
+// (<runroot>/tsman/containers/<id>/lock, ./lock.ts) so two terminals acting on one container
 // serialise; the store lock is only taken for record changes (create, remove, rename), never while
 // waiting.
 import { existsSync, writeFileSync } from 'node:fs';

@@ -1,10 +1,11 @@
 // A container's lock (start, stop, cleanup, rm, cp, network connect of one container serialise on
-// it). Its file is in the container's own directory, <graphroot>/tsman/containers/<id>/lock, so it
-// goes with the container: removal renames that directory into the trash while holding this lock,
-// which the lock protocol (src/util/lock.ts) allows; a waiter then finds the path gone, and the
-// directory missing means the container is gone. The lock never re-creates a removed container's
-// directory, so no lock file outlives its container. (Before, locks/ctr-<id>.lock in the run root
-// stayed forever: one file per container ever made.)
+// it). Its file is in the container's own run-root directory, <runroot>/tsman/containers/<id>/lock
+// (tmpfs: no disk inode per container), so it goes with the container: removal renames that
+// directory into the trash while holding this lock, which the lock protocol (src/util/lock.ts)
+// allows; a waiter then finds the path gone, and a missing directory whose container has no
+// record means the container is gone. The lock never re-creates a removed container's directory,
+// so no lock file outlives its container. (Before, locks/ctr-<id>.lock in the run root stayed
+// forever: one file per container ever made.)
 import { mkdirSync, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
@@ -31,14 +32,14 @@ class ContainerLock extends FileLock {
   }
 
   /**
-   * No directory: the container is gone, unless its record still exists (a store whose container
-   * directory was lost, or a create that has stored the record and not made the directory yet):
-   * then the directory is made, and checked again once locked.
+   * No directory: the container is gone, unless its record still exists (the run root is a tmpfs
+   * emptied by a reboot, or a create has stored the record and not made the directory yet): then
+   * the directory is made, and the record checked again once locked.
    */
   private missing(): void {
     if (!findContainer(this.engine.store.read(), this.paths.id)) throw new ContainerGoneError(this.paths.id);
-    mkdirSpread(path.dirname(this.paths.dir), 0o755);
-    mkdirSync(this.paths.dir, { recursive: true, mode: 0o755 });
+    mkdirSpread(path.dirname(this.paths.runDir), 0o700);
+    mkdirSync(this.paths.runDir, { recursive: true, mode: 0o700 });
     this.remade = true;
   }
 
@@ -50,7 +51,7 @@ class ContainerLock extends FileLock {
     // what we made goes again, under the lock, as the remover's rename would have taken it
     if (findContainer(this.engine.store.read(), this.paths.id)) return;
     this.remove();
-    try { rmdirSync(this.paths.dir); } catch { /* not empty: a create in progress owns it */ }
+    try { rmdirSync(this.paths.runDir); } catch { /* not empty: someone else's now */ }
     throw new ContainerGoneError(this.paths.id);
   }
 }

@@ -16,8 +16,8 @@ export class ContainerPaths {
   get runDir(): string { return path.join(this.store.runDir, 'containers', this.id); }
   get merged(): string { return path.join(this.runDir, 'merged'); }
   get stateFile(): string { return path.join(this.runDir, 'state.json'); }
-  /** in the container's own directory, so it goes with it (./lock.ts) */
-  get lockFile(): string { return path.join(this.dir, 'lock'); }
+  /** in the container's own run-root directory, so it goes with it (./lock.ts) */
+  get lockFile(): string { return path.join(this.runDir, 'lock'); }
   /** where an older tsman kept the lock (run root): removed with the container */
   get legacyLockFile(): string { return path.join(this.store.runDir, 'locks', `ctr-${this.id}.lock`); }
 }
