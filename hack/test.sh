@@ -77,8 +77,13 @@ if [[ " $MODES " == *" rootless "* ]]; then
     fi
     uid=$(id -u "$TEST_USER")
     chmod 0777 "$LOGDIR"
+    # `su -` starts from a clean environment: the test settings given to this script go along
+    passenv=
+    for v in TSMAN_REGISTRY_DIR TSMAN_TEST_USER; do
+        [ -n "${!v:-}" ] && passenv+="export $v=$(printf %q "${!v}"); "
+    done
     # a desktop session: logind's XDG_RUNTIME_DIR, the login PATH
-    su - "$TEST_USER" -s /bin/bash -c "export XDG_RUNTIME_DIR=/run/user/$uid TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 2400 bats ${bats_args[*]} test/bats" \
+    su - "$TEST_USER" -s /bin/bash -c "${passenv}export XDG_RUNTIME_DIR=/run/user/$uid TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 2400 bats ${bats_args[*]} test/bats" \
         >"$LOGDIR/bats-rootless.tap" 2>&1 </dev/null
     grep -E '^not ok' -A15 "$LOGDIR/bats-rootless.tap" | head -150
     count_tap "$LOGDIR/bats-rootless.tap"
@@ -86,7 +91,7 @@ if [[ " $MODES " == *" rootless "* ]]; then
     # `su -`, `sudo -iu`, cron, ssh without logind: no XDG_RUNTIME_DIR at all (the user's .profile
     # may set one, as pam_systemd would: unset after it ran), over the files where that matters
     echo "== bats (rootless as $TEST_USER, login shell without XDG_RUNTIME_DIR)"
-    su - "$TEST_USER" -s /bin/bash -c "unset XDG_RUNTIME_DIR; export TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 1200 bats ${bats_args[*]} ${LOGIN_FILES[*]/#/test/bats/}" \
+    su - "$TEST_USER" -s /bin/bash -c "${passenv}unset XDG_RUNTIME_DIR; export TSMAN_TEST_MODE=rootless && cd '$SRC' && timeout 1200 bats ${bats_args[*]} ${LOGIN_FILES[*]/#/test/bats/}" \
         >"$LOGDIR/bats-rootless-login.tap" 2>&1 </dev/null
     grep -E '^not ok' -A15 "$LOGDIR/bats-rootless-login.tap" | head -150
     count_tap "$LOGDIR/bats-rootless-login.tap"
