@@ -16,6 +16,8 @@ RUNROOT=${TSMAN_RUNROOT:?}
 REGISTRY=${REGISTRY:-127.0.0.1:5000}
 RANDOM=${KILL9_SEED:-$$}
 BASE=$REGISTRY/tsman/busybox:latest
+# the containers' command, unique to this campaign: a container process that outlives its record shows
+NAP=$((200000 + RANDOM))
 T() { "$TSMAN" --root "$ROOT" --runroot "$RUNROOT" "$@"; }
 rootless() { [ "$(id -u)" -ne 0 ]; }
 
@@ -61,9 +63,10 @@ check_next() {
     slowest=$(( t1 - t0 > slowest ? t1 - t0 : slowest ))
 }
 
+links_before=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort)
 T pull -q --tls-verify=false "$BASE" >/dev/null || { echo "campaign: cannot pull $BASE" >&2; exit 1; }
 T rm -f -t 0 k9-keep >/dev/null 2>&1
-T run -d --name k9-keep --network none "$BASE" sleep 1000 >/dev/null || { echo "campaign: cannot start k9-keep" >&2; exit 1; }
+T run -d --name k9-keep --network none "$BASE" sleep $NAP >/dev/null || { echo "campaign: cannot start k9-keep" >&2; exit 1; }
 
 ops=(pull pull run-d run-rm rm-f rmi network-create network-connect volume-create create-start)
 slowest=0
@@ -73,19 +76,19 @@ for i in $(seq 1 "$N"); do
     case $op in
         pull|rmi) T rmi -f "$REGISTRY/tsman/layers:latest" >/dev/null 2>&1
                   [ "$op" = rmi ] && T pull -q --tls-verify=false "$REGISTRY/tsman/layers:latest" >/dev/null 2>&1 ;;
-        rm-f) T run -d --name k9-victim-$i --network none "$BASE" sleep 1000 >/dev/null 2>&1 ;;
+        rm-f) T run -d --name k9-victim-$i --network none "$BASE" sleep $NAP >/dev/null 2>&1 ;;
         network-connect) T network create k9-net-c >/dev/null 2>&1 ;;
     esac
     case $op in
         pull) args=(pull -q --tls-verify=false "$REGISTRY/tsman/layers:latest") ;;
         rmi) args=(rmi -f "$REGISTRY/tsman/layers:latest") ;;
-        run-d) args=(run -d --name k9-d-$i "$BASE" sleep 1000) ;;
+        run-d) args=(run -d --name k9-d-$i "$BASE" sleep $NAP) ;;
         run-rm) args=(run --rm "$BASE" true) ;;
         rm-f) args=(rm -f -t 0 k9-victim-$i) ;;
         network-create) args=(network create k9-net-$i) ;;
         network-connect) args=(network connect k9-net-c k9-keep) ;;
         volume-create) args=(volume create k9-vol-$i) ;;
-        create-start) args=(run -d --name k9-cs-$i -v k9-vol-cs-$i:/data "$BASE" sleep 1000) ;;
+        create-start) args=(run -d --name k9-cs-$i -v k9-vol-cs-$i:/data "$BASE" sleep $NAP) ;;
     esac
     # within the command's usual run time, so most kills land mid-way
     case $op in network-*|volume-create) maxd=90 ;; run-rm|rm-f) maxd=150 ;; *) maxd=250 ;; esac
@@ -119,6 +122,18 @@ procs=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -F -e "$ROOT" -e "$RUN
 [ -z "$procs" ] || fail "processes left: $procs"
 ctrs=$(ls "$RUNROOT/tsman/runc" 2>/dev/null)
 [ -z "$ctrs" ] || fail "runtime containers left: $ctrs"
+naps=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -F "sleep $NAP" | grep -v -e grep -e campaign.sh)
+[ -z "$naps" ] || fail "container processes left: $naps"
+if ! rootless; then
+    # the default network's bridge stays (as podman's cni-podman0 does); a veth goes with its
+    # namespace, which the kernel destroys a moment after the last process left it
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        links=$(comm -13 <(echo "$links_before") <(ip -o link show | awk -F': ' '{print $2}' | sort) | grep -vx tsman0)
+        [ -z "$links" ] && break
+        sleep 0.5
+    done
+    [ -z "$links" ] || fail "network interfaces left on the host: $links"
+fi
 nets=$(ls "$RUNROOT/tsman/netns" 2>/dev/null)
 [ -z "$nets" ] || fail "network namespaces left: $nets"
 # and the store works for a new container
