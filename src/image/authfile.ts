@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { TsmanError, errnoCode } from '../errors.js';
 import { atomicWriteFile, mkdirp } from '../util/fsutil.js';
 import { resolvePaths } from '../config/paths.js';
+import { ShapeError, expectObject, field, isObject, optString } from './validate.js';
 
 export type Credentials = { username: string; password: string } | { identityToken: string; username?: string };
 
@@ -115,6 +116,23 @@ async function readAuthFile(file: string, legacy: boolean): Promise<AuthFile> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new TsmanError('ECONFIG', `reading JSON file ${JSON.stringify(file)}: unmarshaling JSON at ${JSON.stringify(file)}: not an object`);
   }
+  // entries of the wrong type are refused as Go's json.Unmarshal refuses them (an `auth` that is
+  // a number was a TypeError inside Buffer.from)
+  const auths = legacy ? doc : (doc as AuthFile).auths;
+  if (isObject(auths)) {
+    for (const [k, e] of Object.entries(auths)) {
+      if (e === null) continue;
+      const at = legacy ? field('', k) : field('auths', k);
+      try {
+        const o = expectObject(e, at);
+        optString(o, 'auth', at);
+        optString(o, 'identitytoken', at);
+      } catch (err) {
+        if (!(err instanceof ShapeError)) throw err;
+        throw new TsmanError('ECONFIG', `reading JSON file ${JSON.stringify(file)}: unmarshaling JSON at ${JSON.stringify(file)}: ${err.message}`);
+      }
+    }
+  }
   if (legacy) return { auths: doc as Record<string, AuthEntry> };
   const f = doc as AuthFile;
   if (typeof f.auths !== 'object' || f.auths === null) f.auths = {};
@@ -144,7 +162,8 @@ function keysFor(key: string): string[] {
   }
 }
 
-function decodeEntry(e: AuthEntry): Credentials | undefined {
+function decodeEntry(e: AuthEntry | null): Credentials | undefined {
+  if (e === null) return undefined;
   let username = '';
   let password = '';
   if (e.auth) {

@@ -123,8 +123,8 @@ export async function pullImage(store: Store, src: PullSource, opts: PullOptions
   const manifest = readDocument('image manifest', m.digest, origin, () => checkManifest(parseJson(manifestBody), manifestType));
   if (!listBody) pulledBy = m.digest;
   const cfgDesc = manifest.config;
-  if (cfgDesc.mediaType !== mt.MediaType.OCIConfig && cfgDesc.mediaType !== mt.MediaType.DockerConfig) {
-    // c/image's NonImageArtifactError: an artifact (a Helm chart, a signature...) is no image
+  if (manifestType === mt.MediaType.OCIManifest && cfgDesc.mediaType !== mt.MediaType.OCIConfig && cfgDesc.mediaType !== mt.MediaType.DockerConfig) {
+    // c/image's NonImageArtifactError: an OCI artifact (a Helm chart, a signature...) is no image
     throw new TsmanError('EUNSUPPORTED', `${origin}: unsupported image-specific operation on artifact with type ${JSON.stringify(cfgDesc.mediaType)}`);
   }
   if (cfgDesc.size > MAX_CONFIG_SIZE) {

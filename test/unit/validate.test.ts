@@ -15,6 +15,7 @@ import type { Driver } from '../../src/storage/driver.js';
 import { chainIds, imageIdOf } from '../../src/image/pull.js';
 import { validateDigest } from '../../src/image/reference.js';
 import { compileTemplate } from '../../src/format/template.js';
+import { getCredentials } from '../../src/image/authfile.js';
 import { TsmanError } from '../../src/errors.js';
 
 const H64 = 'a'.repeat(64);
@@ -381,5 +382,31 @@ describe('--format nesting', () => {
   });
   it('templates recursing through nested actions end in an error, not a stack overflow', () => {
     fails('{{define "a"}}{{if 1}}{{if 1}}{{if 1}}{{template "a" .}}{{end}}{{end}}{{end}}{{end}}{{template "a" .}}', /exceeded maximum template depth/);
+  });
+});
+
+describe('auth.json entries read back', () => {
+  it('an entry of the wrong type is an error naming the file, a null one is skipped', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tsman-validate-'));
+    try {
+      const file = path.join(root, 'auth.json');
+      const opts = { authfile: file, home: root, env: { HOME: root, XDG_RUNTIME_DIR: root } };
+      for (const [auths, want] of [
+        [{ 'r.example': { auth: 5 } }, 'auths["r.example"].auth: expected a string, got a number'],
+        [{ 'r.example': 'dXNlcjpwYXNz' }, 'auths["r.example"]: expected an object, got a string'],
+        [{ 'r.example': { auth: 'dXNlcjpwYXNz', identitytoken: ['x'] } }, 'auths["r.example"].identitytoken: expected a string, got an array'],
+      ] as const) {
+        writeFileSync(file, JSON.stringify({ auths }));
+        await assert.rejects(getCredentials('r.example', opts), (e: unknown) => {
+          assert.ok(e instanceof TsmanError, String(e));
+          assert.equal(e.message, `reading JSON file ${JSON.stringify(file)}: unmarshaling JSON at ${JSON.stringify(file)}: ${want}`);
+          return true;
+        });
+      }
+      writeFileSync(file, JSON.stringify({ auths: { 'r.example': null } }));
+      assert.equal(await getCredentials('r.example', opts), undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
