@@ -108,7 +108,7 @@ export async function pullImage(store: Store, src: PullSource, opts: PullOptions
     const index = readDocument('image index', m.digest, origin, () => checkIndex(parseJson(listBody!), listType));
     const chosen = selectManifest(index, opts.platform, { ref: `docker://${src.name}` });
     if (chosen.size > MAX_MANIFEST_SIZE) {
-      throw new TsmanError('EINVALID', `invalid image index ${m.digest} from ${origin}: manifest ${chosen.digest} is ${chosen.size} bytes, more than the limit of ${MAX_MANIFEST_SIZE}`);
+      throw new TsmanError('EINVALID', `invalid image index ${m.digest} from ${origin}: manifest ${chosen.digest} of ${chosen.size} bytes exceeded maximum allowed size of ${MAX_MANIFEST_SIZE} bytes`);
     }
     digests.push(m.digest);
     m = await client.getManifest(src.repository, chosen.digest, MANIFEST_ACCEPT);
@@ -128,7 +128,7 @@ export async function pullImage(store: Store, src: PullSource, opts: PullOptions
     throw new TsmanError('EUNSUPPORTED', `${origin}: unsupported image-specific operation on artifact with type ${JSON.stringify(cfgDesc.mediaType)}`);
   }
   if (cfgDesc.size > MAX_CONFIG_SIZE) {
-    throw new TsmanError('EINVALID', `invalid image config ${cfgDesc.digest} from ${origin}: ${cfgDesc.size} bytes, more than the limit of ${MAX_CONFIG_SIZE}`);
+    throw new TsmanError('EINVALID', `invalid image config ${cfgDesc.digest} from ${origin}: ${cfgDesc.size} bytes exceeded maximum allowed size of ${MAX_CONFIG_SIZE} bytes`);
   }
 
   // 2. config (small: kept in memory, verified against its digest)

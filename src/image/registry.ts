@@ -147,7 +147,7 @@ async function readBody(res: http.IncomingMessage, limit: number, what = 'respon
     n += chunk.length;
     if (n > limit) {
       res.destroy();
-      throw new TsmanError(what === 'response body' ? 'EREGISTRY' : 'EINVALID', `${what} exceeds the limit of ${limit} bytes`);
+      throw new TsmanError(what === 'response body' ? 'EREGISTRY' : 'EINVALID', `${what} exceeded maximum allowed size of ${limit} bytes`);
     }
     chunks.push(chunk);
   }

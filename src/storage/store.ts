@@ -326,7 +326,7 @@ export class Store {
     }
     try {
       const size = fstatSync(fd).size;
-      if (size > MAX_CONFIG_SIZE) throw new TsmanError('ESTORAGE', `${file} is corrupt: ${size} bytes, more than the limit of ${MAX_CONFIG_SIZE}`, { hint: `tsman rmi ${id.slice(0, 12)}` });
+      if (size > MAX_CONFIG_SIZE) throw new TsmanError('ESTORAGE', `${file} is corrupt: ${size} bytes exceeded maximum allowed size of ${MAX_CONFIG_SIZE} bytes`, { hint: `tsman rmi ${id.slice(0, 12)}` });
       return readFileSync(fd);
     } finally {
       closeSync(fd);

@@ -274,7 +274,7 @@ hostile_digest_case() {
     busybox_config | jq -c --rawfile pad "$pad" '.config.Labels.pad = $pad' >"$big"
     push_config_image hostile/big-config "$big"
     run_tsman 125 pull --tls-verify=false $REGISTRY/hostile/big-config
-    assert_output -r "Error: invalid image config sha256:[0-9a-f]{64} from $REGISTRY/hostile/big-config:latest: [0-9]+ bytes, more than the limit of 4194304"
+    assert_output -r "Error: invalid image config sha256:[0-9a-f]{64} from $REGISTRY/hostile/big-config:latest: [0-9]+ bytes exceeded maximum allowed size of 4194304 bytes"
     # a config that claims to be small in its descriptor: the download stops at the claimed size
     cd=$(hostile_blob "$big")
     m=$(work_file manifest.json)
@@ -289,7 +289,7 @@ hostile_digest_case() {
     oci_manifest "$cd" "$(stat -c %s "$c")" | jq -c --rawfile pad "$pad" '.annotations.pad = $pad' >"$m"
     hostile_manifest hostile/big-manifest latest "$m"
     run_tsman 125 pull --tls-verify=false $HOSTILE/hostile/big-manifest
-    assert_output -p "reading manifest latest in $HOSTILE/hostile/big-manifest: manifest exceeds the limit of 4194304 bytes"
+    assert_output -p "reading manifest latest in $HOSTILE/hostile/big-manifest: manifest exceeded maximum allowed size of 4194304 bytes"
     # a config nested 100000 levels deep (JSON.parse takes it; everything printing it recursed)
     deep=$(work_file deep.json)
     { busybox_config | sed 's/}$/,"deep":/'; printf '[%.0s' $(seq 100000); printf ']%.0s' $(seq 100000); echo '}'; } >"$deep"

@@ -343,7 +343,7 @@ describe('store.json read back', () => {
         [JSON.stringify(config({ config: { User: 5 } })), 'config.User: expected a string, got a number'],
         ['null', 'expected an object, got null'],
         ['{"rootfs"', 'not valid JSON'],
-        [' '.repeat(5 << 20), '5242880 bytes, more than the limit of 4194304'],
+        [' '.repeat(5 << 20), '5242880 bytes exceeded maximum allowed size of 4194304 bytes'],
       ] as const) {
         writeFileSync(file, body);
         await assert.rejects(store.readConfig(H64), (e: unknown) => {
