@@ -437,7 +437,8 @@ hostile_digest_case() {
 
 # ---- pull racing rmi ---------------------------------------------------------------------------
 
-@test "pull racing rmi -f of an image with a shared layer: the layer is fetched again" {
+# race_shared_layer [GLOBAL_OPTIONS...]: pull racing rmi -f of an image with a shared layer
+race_shared_layer() {
     hostile_start
     hostile_busybox_layer
     # image A: busybox's layer + a small layer of its own that trickles in
@@ -459,11 +460,11 @@ hostile_digest_case() {
     hostile_manifest hostile/shared latest "$m"
 
     # image B has the shared layer; A's pull finds it in the store and skips it, then B goes
-    pull_busybox
-    tsman_cmd pull -q --tls-verify=false $HOSTILE/hostile/shared >"$BATS_TEST_TMPDIR/work/pull.out" 2>&1 &
+    run_tsman "$@" pull -q --tls-verify=false "$IMAGE"
+    tsman_cmd "$@" pull -q --tls-verify=false $HOSTILE/hostile/shared >"$BATS_TEST_TMPDIR/work/pull.out" 2>&1 &
     pid=$!
     sleep 1
-    run_tsman rmi -f $IMAGE
+    run_tsman "$@" rmi -f $IMAGE
     rc=0; wait $pid || rc=$?
     run cat "$BATS_TEST_TMPDIR/work/pull.out"
     refute_output_contains 'vanished'
@@ -471,8 +472,18 @@ hostile_digest_case() {
     # the shared layer was fetched again from the hostile registry
     run grep -c "/blobs/$(busybox_layer digest)" "$HOSTILE_DIR/requests.log"
     assert_output 1
-    run_tsman run --rm $HOSTILE/hostile/shared cat /etc/second
+    run_tsman "$@" run --rm $HOSTILE/hostile/shared cat /etc/second
     assert_output second
+    run_tsman "$@" run --rm $HOSTILE/hostile/shared ls /bin/busybox
+    assert_output /bin/busybox
+}
+
+@test "pull racing rmi -f of an image with a shared layer: the layer is fetched again" {
+    race_shared_layer
+}
+
+@test "pull racing rmi -f of a shared layer, vfs (a layer starts as a copy of its parent)" {
+    race_shared_layer --storage-driver vfs
 }
 
 # ---- --format ----------------------------------------------------------------------------------
