@@ -1,5 +1,6 @@
 // `tsman info`: podman's Info struct. Built once with Go field names (what templates like
 // `{{.Store.GraphRoot}}` address) and converted to podman's JSON keys for json/yaml output.
+import { detectCgroups } from '../cgroupv2/detect.js';
 import * as os from 'node:os';
 import { readFileSync, existsSync, statfsSync } from 'node:fs';
 import { builtin } from '../util/builtin.js';
@@ -28,14 +29,6 @@ function versionOf(bin: string, args = ['--version']): string {
   }
 }
 
-export function cgroupVersion(): 'v1' | 'v2' {
-  try {
-    const mounts = readFileSync('/proc/self/mounts', 'utf8');
-    return /^\S+ \/sys\/fs\/cgroup cgroup2 /m.test(mounts) ? 'v2' : 'v1';
-  } catch {
-    return 'v1';
-  }
-}
 
 function findBinary(names: string[]): string | undefined {
   const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin', '/usr/libexec/podman']);
@@ -48,6 +41,7 @@ export async function info(engine: Engine): Promise<Record<string, unknown>> {
   const rel = osRelease();
   const state = engine.store.read();
   const maps = cfg.rootless ? getIdMappings(cfg.uid) : { uidMap: [], gidMap: [] };
+  const cgroups = detectCgroups(cfg.rootless);
   const toGo = (m: { containerId: number; hostId: number; size: number }) => ({ ContainerID: m.containerId, HostID: m.hostId, Size: m.size });
   const runtimeName = cfg.engine.runtime || 'runc';
   const runtimePath = findBinary([runtimeName]) ?? '';
@@ -65,8 +59,8 @@ export async function info(engine: Engine): Promise<Record<string, unknown>> {
       Arch: arch,
       BuildahVersion: '',
       CgroupManager: 'cgroupfs',
-      CgroupsVersion: cgroupVersion(),
-      CgroupControllers: [],
+      CgroupsVersion: cgroups.version,
+      CgroupControllers: cgroups.controllers,
       Conmon: { Package: '', Path: conmonPath, Version: conmonPath ? versionOf(conmonPath) : '' },
       CPUs: os.cpus().length,
       CPUUtilization: { UserPercent: 0, SystemPercent: 0, IdlePercent: 100 },

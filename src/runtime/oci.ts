@@ -3,10 +3,11 @@
 import { builtin } from '../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
-import { accessSync, closeSync, constants as fsc, openSync, readSync, statfsSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsc, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
+import { findTool } from '../util/systool.js';
 
 /** The runtime's view of a container (`runc state`): the OCI state plus runc's extras. */
 export interface OciState {
@@ -29,49 +30,15 @@ export interface RuntimeChoice {
   fallbackReason?: string;
 }
 
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-const CGROUP2_SUPER_MAGIC = 0x63677270;
-
-function lookPath(name: string): string | undefined {
-  if (name.includes('/')) return isExecutable(name) ? name : undefined;
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...EXTRA_DIRS];
-  for (const d of dirs) {
-    const p = path.join(d, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    // no exception for the PATH directories without it (a stack trace each)
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st || !st.isFile()) return false;
-    accessSync(p, fsc.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether /sys/fs/cgroup is the unified (v2-only) hierarchy. */
-export function isCgroupUnified(mountPoint = '/sys/fs/cgroup'): boolean {
-  try {
-    return Number(statfsSync(mountPoint).type) === CGROUP2_SUPER_MAGIC;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The runtime binary to use: the configured one (`runc`, `crun` or a path), except that crun is
  * replaced by runc on a host without the unified cgroup hierarchy (crun refuses hybrid and v1
  * layouts: "cgroups in hybrid mode not supported"), with the reason for a warning.
  */
-export function findRuntime(name = 'runc', opts: { unified?: boolean } = {}): RuntimeChoice {
+export function findRuntime(name: string, opts: { unified: boolean }): RuntimeChoice {
   const base = path.basename(name);
-  if (base === 'crun' && !(opts.unified ?? isCgroupUnified())) {
-    const runc = lookPath('runc');
+  if (base === 'crun' && !opts.unified) {
+    const runc = findTool('runc');
     if (runc) {
       return {
         name: 'runc', path: runc,
@@ -79,7 +46,7 @@ export function findRuntime(name = 'runc', opts: { unified?: boolean } = {}): Ru
       };
     }
   }
-  const found = lookPath(name);
+  const found = findTool(name);
   if (found) return { name: base, path: found };
   // podman's wording (libpod/runtime.go for a name, libpod/oci_conmon_common.go for a path)
   const message = name.includes('/') ? `no valid executable found for OCI runtime ${name}: invalid argument`

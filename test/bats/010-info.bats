@@ -62,3 +62,17 @@ load helpers
     run_tsman 125 nosuchcommand
     assert_output -r '^Error: '
 }
+
+@test "tsman info: cgroup version, manager and controllers as podman reports them" {
+    run_tsman info --format '{{.Host.CgroupsVersion}} {{.Host.CgroupManager}}'
+    if grep -q '^[^ ]* /sys/fs/cgroup cgroup2 ' /proc/self/mounts; then
+        assert_output "v2 cgroupfs"
+    else
+        assert_output "v1 cgroupfs"
+        # v1 or hybrid: root sees the mounted v1 controllers in /proc/cgroups' order, a user none
+        local want=""
+        is_rootless || want=$(awk '!/^#/ && $2 > 0 && $4 == 1 {print $1}' /proc/cgroups | tr '\n' ' ' | sed 's/ $//')
+        run_tsman info --format '{{.Host.CgroupControllers}}'
+        assert_output "[$want]"
+    fi
+}

@@ -398,7 +398,7 @@ if (MODE === 'tty-client') {
   test('findRuntime', () => {
     const runc = which('runc');
     if (runc) {
-      assert.equal(findRuntime('runc').name, 'runc');
+      assert.equal(findRuntime('runc', { unified: false }).name, 'runc');
       const fb = findRuntime('crun', { unified: false });
       assert.deepEqual([fb.name, typeof fb.fallbackReason], ['runc', 'string']);
     }

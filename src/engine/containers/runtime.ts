@@ -1,5 +1,6 @@
 // The engine's side of the monitor and the runtime: which runtime binary, conmon's arguments
 // (including the exit command that records the exit and cleans up), attach, kill, delete.
+import { isCgroupUnified } from '../../cgroupv2/detect.js';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../index.js';
@@ -11,12 +12,21 @@ import { prepareConmon, attachSocketPath, ctlPath, type PreparedConmon } from '.
 import { attach } from '../../runtime/attach.js';
 import type { AttachIo } from './lifecycle.js';
 import { mkdirSpread } from '../../util/fsutil.js';
+import { firstExecutable } from './confdefaults.js';
 
 let chosen: RuntimeChoice | undefined;
 
 export function runtimeChoice(engine: Engine): RuntimeChoice {
-  chosen ??= findRuntime(engine.globals.runtime || engine.config.engine.runtime || 'runc');
+  // a name is looked up in containers.conf's [engine.runtimes] first, then in $PATH
+  const name = engine.globals.runtime || engine.config.engine.runtime || 'runc';
+  const table = name.includes('/') ? undefined : engine.config.engine.runtimes[name];
+  chosen ??= findRuntime((table && firstExecutable(table)) || name, { unified: isCgroupUnified() });
   return chosen;
+}
+
+/** conmon: the first of containers.conf's conmon_path that exists, else found in $PATH (podman's order). */
+export function conmonPath(engine: Engine): string | undefined {
+  return firstExecutable(engine.config.engine.conmon_path);
 }
 
 /** The runtime as inspect shows it: as requested (a name or a path), or the one used instead. */
@@ -69,7 +79,7 @@ export async function prepareMonitor(engine: Engine, c: ContainerRecord, p: Cont
   // the runtime's per-container state directories, each in a block group of its own (mkdirSpread)
   mkdirSpread(runtimeRoot(engine.store), 0o700);
   return prepareConmon({
-    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store),
+    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), conmonPath: conmonPath(engine),
     terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
     socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
     logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
