@@ -32,6 +32,12 @@ import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortFor
 import { mustFindNetwork, type NetworkConfig } from './config.js';
 import { ipToInt, intToIp } from './ipnet.js';
 
+/** slirp4netns: containers.conf network_cmd_path, else helper_binaries_dir, else $PATH (podman's order). */
+function slirpBinary(engine: Engine): string | undefined {
+  const e = engine.config.engine;
+  return e.network_cmd_path || e.helper_binaries_dir.map((d) => path.join(d, 'slirp4netns')).find((p) => existsSync(p)) || undefined;
+}
+
 export interface NetIface {
   network: string;
   ifname: string;
@@ -151,7 +157,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
       const apiSocket = shortSocketPath(engine, `slirp-${c.id.slice(0, 16)}.sock`);
       await fsp.mkdir(path.dirname(apiSocket), { recursive: true, mode: 0o700 });
       await fsp.rm(apiSocket, { force: true });
-      const s = await startSlirp({ nsPath, apiSocket, opts, logFile: path.join(engine.store.runDir, 'containers', c.id, 'slirp.log'), noExitFd: !!join });
+      const s = await startSlirp({ nsPath, apiSocket, opts, logFile: path.join(engine.store.runDir, 'containers', c.id, 'slirp.log'), noExitFd: !!join, binary: slirpBinary(engine) });
       keepFds.push(s.exitFd);
       release = () => s.exitSocket.destroy();
       state.slirp = { pid: s.pid, startTime: processStartTime(s.pid), apiSocket, cidr: opts.cidr };
@@ -306,7 +312,7 @@ async function hostNs(engine: Engine, create: boolean): Promise<string | undefin
   const s = await startSlirp({
     nsPath: file, apiSocket: rootlessSock(engine), logFile: path.join(netDir(engine), 'rootless-netns.log'),
     opts: { ...parseSlirpOptions([]), enableIpv6: false, allowHostLoopback: true },
-    noExitFd: true,
+    noExitFd: true, binary: slirpBinary(engine),
   });
   s.exitSocket.destroy();
   await atomicWriteJson(info, { pid: s.pid, startTime: processStartTime(s.pid) }, 0o600, { durable: false });

@@ -298,7 +298,10 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
     sys[0] = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'rw', 'rprivate'] };
   }
   if (inUserNS && ns.ipc === 'host') {
-    sys[4] = { destination: '/dev/mqueue', type: 'bind', source: '/dev/mqueue', options: ['bind', 'nosuid', 'noexec', 'nodev'] };
+    // the host's own mqueue mount, when it has one: a user namespace cannot mount the host IPC
+    // namespace's queues afresh, and binding a missing /dev/mqueue fails the start
+    if (existsSync('/dev/mqueue')) sys[4] = { destination: '/dev/mqueue', type: 'bind', source: '/dev/mqueue', options: ['bind', 'nosuid', 'noexec', 'nodev'] };
+    else sys.splice(4, 1);
   }
   const shmSize = o.shmSize > 0 ? String(o.shmSize) : '65536k';
   sys.push(ns.ipc === 'host'

@@ -215,6 +215,57 @@ describe('containers.conf', () => {
     assert.equal(fakeHost({ 'etc/containers/containers.conf': '[containers]\ntz = "local"\n' }).load().containers.tz, 'local');
   });
 
+  test('keys tsman reads but does not use are accepted with their types', () => {
+    const c = fakeHost({
+      'etc/containers/containers.conf': [
+        '[engine]', 'cgroup_manager = "systemd"', 'compat_api_enforce_docker_hub = false', 'events_logger = "none"',
+        'image_default_transport = "docker://"', 'infra_image = "k8s.gcr.io/pause:3.5"', 'num_locks = 4096', 'tmp_dir = "/run/elsewhere"',
+        '[network]', 'cni_plugin_dirs = ["/opt/cni"]', 'network_backend = "cni"',
+      ].join('\n'),
+    }).load();
+    assert.deepEqual([c.engine.cgroup_manager, c.engine.events_logger, c.engine.num_locks, c.engine.tmp_dir, c.network.network_backend],
+      ['systemd', 'none', 4096, '/run/elsewhere', 'cni']);
+    const bad = (text: string) => {
+      const h = fakeHost({ 'etc/containers/containers.conf': text });
+      return () => h.load();
+    };
+    throwsConfig(bad('[engine]\nnum_locks = "many"\n'), /num_locks: expected non-negative integer, got string/);
+    throwsConfig(bad('[engine]\nevents_logger = "syslog"\n'), /events_logger: invalid value "syslog"/);
+    throwsConfig(bad('[network]\ncni_plugin_dirs = "/opt/cni"\n'), /cni_plugin_dirs: expected array of strings, got string/);
+  });
+
+  test('docs/containers-conf.md: every key once, with what tsman does and a test that exists', () => {
+    const root = path.dirname(path.dirname(shippedContainersConfPath()));
+    const doc = fs.readFileSync(path.join(path.dirname(shippedContainersConfPath()), 'docs/containers-conf.md'), 'utf8');
+    void root;
+    const rows = new Map<string, string[]>();
+    for (const line of doc.split('\n')) {
+      const m = /^\| `\[(\w+)\] (\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/.exec(line);
+      if (!m) continue;
+      const key = `[${m[1]}] ${m[2]}`;
+      assert.ok(!rows.has(key), `${key} listed twice`);
+      rows.set(key, [m[3]!.trim(), m[4]!.trim(), m[5]!.trim()]);
+    }
+    const unitText = fs.readFileSync(new URL(import.meta.url).pathname.replace(/dist\/test\/unit\/config\.test\.js$/, 'test/unit/config.test.ts'), 'utf8');
+    const batsDir = path.join(path.dirname(shippedContainersConfPath()), 'test/bats');
+    const batsFiles = fs.readdirSync(batsDir).filter((f) => f.endsWith('.bats'));
+    for (const [section, schema] of Object.entries(SCHEMA)) {
+      for (const key of Object.keys(schema)) {
+        const row = rows.get(`[${section}] ${key}`);
+        assert.ok(row, `docs/containers-conf.md does not list [${section}] ${key}`);
+        assert.ok(['honoured', 'not used'].includes(row[0]!), `[${section}] ${key}: ${row[0]}`);
+        const t = /^(unit|\d{3}): "(.+)"$/.exec(row[2]!);
+        assert.ok(t, `[${section}] ${key}: test ${row[2]}`);
+        if (t[1] === 'unit') assert.ok(unitText.includes(`test('${t[2]}'`), `no unit test '${t[2]}'`);
+        else {
+          const file = batsFiles.find((f) => f.startsWith(`${t[1]}-`));
+          assert.ok(file && fs.readFileSync(path.join(batsDir, file), 'utf8').includes(`@test "${t[2]}"`), `no test ${t[1]}: "${t[2]}"`);
+        }
+      }
+    }
+    assert.equal(rows.size, Object.values(SCHEMA).reduce((n, s) => n + Object.keys(s).length, 0), 'rows for keys the schema does not have');
+  });
+
   test('the shipped containers.conf documents every key with its default', () => {
     const text = fs.readFileSync(shippedContainersConfPath(), 'utf8');
     // uncomment "#key = value" lines and the continuation lines of commented arrays

@@ -55,7 +55,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
   logOpt = Option.Array('--log-opt', [], { description: 'Logging driver options' });
   rm = Bool('--rm', false, { description: 'Remove container (and pod if created) after exit' });
   restart = Option.String('--restart', { description: 'Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)' });
-  pull = Option.String('--pull', 'missing', { description: 'Pull image policy (always, missing, never, newer)' });
+  pull = Option.String('--pull', { description: 'Pull image policy (always, missing, never, newer; default: containers.conf pull_policy, missing)' });
   replace = Bool('--replace', false, { description: 'If a container with the same name exists, replace it' });
   cidfile = Option.String('--cidfile', { description: 'Write the container ID to the file' });
   tlsVerify = TriBool('--tls-verify', { description: 'Require HTTPS and verify certificates when pulling' });
@@ -69,7 +69,7 @@ export abstract class CreateFlagsCommand extends TsmanCommand {
 
   createOptions(progress: Progress): CreateOptions {
     const env = [...this.env];
-    const pull = this.pull === 'true' ? 'always' : this.pull === 'false' ? 'never' : this.pull;
+    const pull = this.pull === undefined ? '' : this.pull === 'true' ? 'always' : this.pull === 'false' ? 'never' : this.pull;
     return {
       image: this.image, args: this.args, name: this.name, entrypoint: this.entrypoint, env, envFile: this.envFile,
       envHost: this.envHost, workdir: this.workdir, user: this.user, groupAdd: this.groupAdd, hostname: this.hostname,

@@ -16,6 +16,7 @@ import { runtimeName } from './runtime.js';
 import { randomName, NAME_RE } from './names.js';
 import type { Progress } from '../../image/progress.js';
 import type { NetworkFlags } from '../../network/options.js';
+import { withContainersConf, proxyEnv } from './confdefaults.js';
 
 /** The run/create flags (the network ones are NetworkFlags, src/network/options.ts). */
 export interface CreateOptions extends NetworkFlags {
@@ -61,6 +62,7 @@ export interface CreateOptions extends NetworkFlags {
   tz?: string;
   rm: boolean;
   restart?: string;
+  /** always, missing, never, newer; '' = containers.conf's pull_policy */
   pull: string;
   replace: boolean;
   tlsVerify?: boolean;
@@ -118,7 +120,9 @@ export function parseRestart(s: string | undefined): { policy: string; retries: 
   return { policy: m[1]!, retries: m[2] ? Number(m[2]) : 0 };
 }
 
-export async function createContainer(engine: Engine, o: CreateOptions): Promise<ContainerRecord> {
+export async function createContainer(engine: Engine, flags: CreateOptions): Promise<ContainerRecord> {
+  // containers.conf's [containers] keys are the flags' defaults (confdefaults.ts)
+  const { opts: o, confOnly } = withContainersConf(engine, flags);
   if (o.name !== undefined && !NAME_RE.test(o.name)) {
     throw new TsmanError('EUSAGE', `container name "${o.name}" must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument`);
   }
@@ -150,11 +154,12 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const fileEnv: string[] = [];
   for (const f of o.envFile) fileEnv.push(...await readEnvFile(f));
   const hostEnv = o.envHost ? hostEnvironment() : [];
+  // podman's order: containers.conf env < --env-host or the proxy variables < image < flags
   const env = mergeEnv(
     ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'container=podman'],
-    ic.Env ?? [],
     engine.config.containers.env ?? [],
-    hostEnv,
+    o.envHost ? hostEnv : proxyEnv(engine),
+    ic.Env ?? [],
     fileEnv,
     o.env,
     o.tty ? ['TERM=xterm'] : [],
@@ -206,6 +211,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     autoRemove: o.rm,
     restartPolicy: restart.policy, restartRetries: restart.retries,
     ...(o.tz ? { timezone: o.tz } : {}),
+    ...confOnly,
   };
   const logDrivers = ['k8s-file', 'json-file', 'none', 'passthrough'];
   if (!logDrivers.includes(config.logDriver)) {

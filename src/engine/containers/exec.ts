@@ -8,7 +8,7 @@ import type { Engine } from '../index.js';
 import { mustFindContainer } from './lookup.js';
 import { ContainerPaths, runtimeRoot } from './paths.js';
 import { currentState } from './lifecycle.js';
-import { runtimeChoice } from './runtime.js';
+import { runtimeChoice, conmonPath } from './runtime.js';
 import { execConmon } from '../../runtime/conmon.js';
 import { resolveUser } from '../../runtime/users.js';
 import { processBoundingSet } from '../../runtime/caps.js';
@@ -56,7 +56,7 @@ export async function execInContainer(engine: Engine, name: string, command: str
   await fsp.mkdir(bundle, { recursive: true });
   const rt = runtimeChoice(engine);
   const res = await execConmon({
-    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), terminal: o.tty,
+    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), conmonPath: conmonPath(engine), terminal: o.tty,
     sessionId, bundle, process: proc,
     attach: o.detach ? undefined : {
       stdin: o.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: o.detachKeys,

@@ -167,11 +167,13 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     namespaces: {
       pid: nsOf(engine, cfg.pid, 'pid'), ipc: nsOf(engine, cfg.ipc, 'ipc'), uts: nsOf(engine, cfg.uts, 'uts'),
       net: netNamespace(engine, cfg.network, net),
+      ...(cfg.cgroupns ? { cgroup: cfg.cgroupns } : {}),
     },
-    mounts, shmSize: 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
+    mounts, shmSize: cfg.shmSize ?? 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
+    umask: cfg.umask, pidsLimit: cfg.pidsLimit,
     cgroupsPath: engine.rootless ? undefined : `/tsman/${c.id}`,
     stopSignal: cfg.stopSignal,
-    init: cfg.init ? { path: '/usr/bin/catatonit' } : undefined,
+    init: cfg.init ? { path: cfg.initPath ?? '/usr/bin/catatonit' } : undefined,
     idMappings,
   });
   // nothing the runtime mounts or creates may go through a symlink of the image

@@ -77,6 +77,16 @@ export interface ContainerConfig {
   rootfs?: string;
   /** --tz (podman: the zone file is bind-mounted on /etc/localtime) */
   timezone?: string;
+  /** containers.conf shm_size, bytes (/dev/shm's size; unset: 64 MiB) */
+  shmSize?: number;
+  /** containers.conf umask (unset: 0022) */
+  umask?: string;
+  /** containers.conf cgroupns (unset: private on cgroup v2, host otherwise) */
+  cgroupns?: 'private' | 'host';
+  /** containers.conf pids_limit, root only (unset: 2048; 0 = none) */
+  pidsLimit?: number;
+  /** --init's binary on the host (containers.conf init_path, helper_binaries_dir, $PATH) */
+  initPath?: string;
 }
 
 export interface ContainerRecord {
