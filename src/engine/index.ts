@@ -39,12 +39,19 @@ export class Engine {
   async systemReset(): Promise<void> {
     const { removeTree } = await import('../storage/store.js');
     // containers first: they hold mounts and monitors
+    // a damaged store.json (whose error names this command as the way out) is removed all the
+    // same: what it would have listed goes with the directories below
+    let readable = true;
+    try { this.store.read(); } catch (err) {
+      if (!(err instanceof TsmanError && err.code === 'ESTORAGE')) throw err;
+      readable = false;
+    }
     const { removeContainer } = await import('./containers/lifecycle.js');
-    for (const c of this.store.read().containers ?? []) {
+    for (const c of readable ? this.store.read().containers ?? [] : []) {
       await removeContainer(this, c.id, { force: true, volumes: true, ignore: true, timeout: 0 });
     }
     const { unmountImage, listImageMounts } = await import('./imagemount.js');
-    for (const m of await listImageMounts(this)) await unmountImage(this, m.id).catch(() => undefined);
+    for (const m of readable ? await listImageMounts(this) : []) await unmountImage(this, m.id).catch(() => undefined);
     await this.store.lock.with(async () => {
       await removeTree(path.join(this.store.dir, 'containers'));
       await removeTree(path.join(this.store.dir, 'volumes'));

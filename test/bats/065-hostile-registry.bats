@@ -397,6 +397,12 @@ hostile_digest_case() {
     # put back, it works again
     printf '%s' "$good" >"$f"
     store_usable
+    # and what the hint says works on a damaged file
+    printf '{}' >"$f"
+    run_tsman system reset -f
+    run_tsman images -q
+    assert_output ""
+    store_usable
 }
 
 @test "a damaged image config in the store: run, inspect and history name the file; rmi still works" {
