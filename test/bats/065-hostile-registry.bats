@@ -170,6 +170,13 @@ hostile_digest_case() {
     check '{"schemaVersion": 2, "config": ' 'not valid JSON: '
     check '5' 'expected an object, got a number'
     assert_equal "$(hostile_blob_requests)" 0
+    # a config the registry does not have
+    m=$(work_file manifest.json)
+    oci_manifest "sha256:$(printf 'gone' | sha256sum | cut -d' ' -f1)" 4 >"$m"
+    hostile_manifest hostile/no-config latest "$m"
+    run_tsman 125 pull --tls-verify=false "$HOSTILE/hostile/no-config"
+    assert_output -p "reading blob sha256:$(printf 'gone' | sha256sum | cut -d' ' -f1): blob unknown"
+    no_js_error
     no_files_outside_store
     store_usable
 }

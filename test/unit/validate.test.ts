@@ -16,6 +16,8 @@ import { chainIds, imageIdOf } from '../../src/image/pull.js';
 import { validateDigest } from '../../src/image/reference.js';
 import { compileTemplate } from '../../src/format/template.js';
 import { getCredentials } from '../../src/image/authfile.js';
+import { findImage } from '../../src/engine/lookup.js';
+import type { StoreState } from '../../src/storage/store.js';
 import { TsmanError } from '../../src/errors.js';
 
 const H64 = 'a'.repeat(64);
@@ -408,5 +410,20 @@ describe('auth.json entries read back', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('image ids typed by a user', () => {
+  it('a legacy sha512 id (recorded before ids were the config\'s sha256) is found by what `images` shows of it', () => {
+    const st = goodState() as unknown as StoreState;
+    const legacy = `sha512:${'e99fc'.padEnd(128, '0')}`;
+    st.images.push({ ...st.images[0]!, id: legacy, names: [] });
+    assert.equal(findImage(st, legacy.slice(0, 12))?.id, legacy);
+    assert.equal(findImage(st, legacy)?.id, legacy);
+    assert.equal(findImage(st, H64.slice(0, 12))?.id, H64);
+  });
+  it('path-like input finds nothing', () => {
+    const st = goodState() as unknown as StoreState;
+    for (const s of ['sha256:../../x', '../../etc', 'sha512:../../x', '/etc/passwd', '..', `sha256:${H64}/..`]) assert.equal(findImage(st, s), undefined, s);
   });
 });
