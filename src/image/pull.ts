@@ -2,6 +2,8 @@
 // the config, then the missing layers — downloaded in parallel, each verified against its digest
 // while streaming, extracted into a private tmp dir, checked against the config's diff id and only
 // then committed into the store. See src/storage/store.ts for the lock order and crash safety.
+// Every document is checked (src/image/validate.ts) before anything in it names a file, a lock or
+// a URL; a bad one fails the pull naming it and the reference it came from.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
