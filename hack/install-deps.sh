@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs and makes the tun/fuse
 # devices usable by unprivileged users. Run as root; safe to run again.
+# gcc and libc6-dev: `npm run build` compiles the rootless port forwarder (src/netslirp/portfwd.c).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -12,6 +13,7 @@ PACKAGES=(
     uidmap slirp4netns fuse-overlayfs runc crun conmon bats busybox-static
     docker-registry skopeo iproute2 nftables catatonit podman buildah openssl
     apache2-utils jq tmux expect zstd curl util-linux procps psmisc hyperfine
+    gcc libc6-dev
 )
 
 missing=()

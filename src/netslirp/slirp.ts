@@ -13,7 +13,8 @@ import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
 import { systemTool } from '../util/systool.js';
 import { ipToInt, intToIp } from '../network/ipnet.js';
-import { distSrcPath } from '../util/selfpath.js';
+import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../util/selfpath.js';
 
 export interface SlirpOptions {
   allowHostLoopback: boolean;
@@ -21,7 +22,7 @@ export interface SlirpOptions {
   cidr: string;
   enableIpv6: boolean;
   outboundAddr?: string;
-  /** podman's port_handler: rootlesskit (default: tsman's own forwarder, src/netslirp/portfwd.ts) or slirp4netns (its API) */
+  /** podman's port_handler: rootlesskit (default: tsman's own forwarder, src/netslirp/portfwd.c) or slirp4netns (its API) */
   portHandler: string;
 }
 
@@ -127,7 +128,12 @@ export async function startSlirp(o: { nsPath: string; apiSocket?: string; logFil
 
 /** The fd under a Node socket or server (to hand on to a child process); -1 when it has none. */
 export function handleFd(h: unknown): number {
-  return (h as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  const o = h as { _handle?: { fd?: number } };
+  // a dgram socket's _handle is a getter that prints a deprecation warning (DEP0112): its
+  // handle is in its state object
+  const state = Object.getOwnPropertySymbols(o).find((s) => s.description === 'state symbol');
+  if (state) return (o as unknown as Record<symbol, { handle?: { fd?: number } }>)[state]?.handle?.fd ?? -1;
+  return o._handle?.fd ?? -1;
 }
 
 /** One request on slirp4netns's API socket. */
@@ -157,16 +163,25 @@ export async function addHostFwd(socket: string, f: { proto: string; hostAddr: s
 
 export interface ForwarderStarted { pid: number; exitFd: number; exitSocket: Socket }
 
+/** The compiled forwarder (src/netslirp/portfwd.c, built by `npm run build`). */
+export function forwarderBinary(): string {
+  return path.join(PACKAGE_ROOT, 'dist', 'tsman-portfwd');
+}
+
 /**
- * Start the rootless port forwarder (portfwd.ts) for `ports` into the namespace `ns`; resolves once
- * every host port is bound. Its --exit-fd-like fd 3: pass `exitFd` to the monitor, then close.
+ * Start the rootless port forwarder (portfwd.c) for `ports` into the namespace `ns`; resolves once
+ * every host port is bound. Its --exit-fd is fd 3: pass `exitFd` to the monitor, then close it.
+ * `late` (no monitor can hold the fd: the namespace was made after it started): the forwarder
+ * ends with process `exitPid` (the container's) instead, and is ended by pid at teardown.
  */
-export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string, noLifeFd = false): Promise<ForwarderStarted> {
-  const script = distSrcPath('netslirp/portfwd.js');
+export async function startPortForwarder(ns: string, ports: Array<{ proto: string; hostIp: string; hostPort: number; ip: string; port: number }>, logFile: string, late = false, exitPid?: number): Promise<ForwarderStarted> {
+  const tie = !late ? ['--exit-fd', '3'] : exitPid ? ['--exit-pid', String(exitPid)] : [];
+  const args = [...tie, ns,
+    ...ports.map((p) => [p.proto, p.hostIp, p.hostPort, p.ip, p.port].join(','))];
   const log = openSync(logFile, 'a', 0o600);
   let child;
   try {
-    child = childProcess().spawn(process.execPath, [script, JSON.stringify({ ns, ports, noLifeFd })], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
+    child = childProcess().spawn(forwarderBinary(), args, { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
   } finally {
     closeSync(log);
   }
@@ -177,7 +192,7 @@ export async function startPortForwarder(ns: string, ports: Array<{ proto: strin
     let buf = '';
     out.on('data', (d: Buffer) => { buf += d.toString(); if (buf.includes('\n')) resolve(buf.trim()); });
     out.once('end', () => resolve(buf.trim()));
-    child.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run the port forwarder: ${e.message}`)));
+    child.once('error', (e) => reject(new TsmanError('EGENERIC', `cannot run the port forwarder ${forwarderBinary()}: ${e.message}`)));
   });
   out.destroy();
   if (answer !== 'ready') {

@@ -148,6 +148,8 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
   const keepFds: number[] = [];
   let release = (): void => undefined;
   const state: NetState = { mode: mode === 'bridge' ? 'bridge' : 'slirp4netns', nsPath, ifaces: [], ...(join ? { late: true } : {}) };
+  // set up late, the namespace is joined as /proc/PID/ns/net: the port forwarder ends with PID
+  const lateExitPid = Number(/^\/proc\/(\d+)\//.exec(join ?? '')?.[1]) || undefined;
   try {
     if (mode === 'private' || (mode === 'bridge' && Object.keys(c.config.networks ?? {}).length === 0)) {
       // no network (the last one disconnected): loopback only
@@ -170,7 +172,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
           state.fwdIds.push(await addHostFwd(apiSocket, { proto: p.protocol, hostAddr: p.hostIp || '0.0.0.0', hostPort: p.hostPort, guestPort: p.containerPort }));
         }
       } else {
-        await forwardPorts(engine, c, state, nsPath, a.guest, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; });
+        await forwardPorts(engine, c, state, nsPath, a.guest, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; }, lateExitPid);
       }
     } else {
       await attachBridges(engine, c, state);
@@ -182,7 +184,7 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
       }
       if (state.rootlessNetns && c.config.ports?.length) {
         const ns = path.join(netDir(engine), 'rootless-netns');
-        await forwardPorts(engine, c, state, ns, state.ifaces[0]!.ip, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; });
+        await forwardPorts(engine, c, state, ns, state.ifaces[0]!.ip, keepFds, (r) => { const prev = release; release = () => { prev(); r(); }; }, lateExitPid);
       }
     }
     await writeState(engine, c.id, state);
@@ -196,10 +198,10 @@ export async function setupNetwork(engine: Engine, c: ContainerRecord, join?: st
 }
 
 /** Rootless published ports through tsman's forwarder (podman's rootlessport), into namespace `ns`. */
-async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState, ns: string, ip: string, keepFds: number[], onRelease: (r: () => void) => void): Promise<void> {
+async function forwardPorts(engine: Engine, c: ContainerRecord, state: NetState, ns: string, ip: string, keepFds: number[], onRelease: (r: () => void) => void, exitPid?: number): Promise<void> {
   const ports = expandPorts(c.config.ports ?? []).map((p) => ({ proto: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort, ip, port: p.containerPort }));
   if (ports.length === 0) return;
-  const f = await startPortForwarder(ns, ports, path.join(engine.store.runDir, 'containers', c.id, 'portfwd.log'), !!state.late);
+  const f = await startPortForwarder(ns, ports, path.join(engine.store.runDir, 'containers', c.id, 'portfwd.log'), !!state.late, exitPid);
   keepFds.push(f.exitFd);
   onRelease(() => f.exitSocket.destroy());
   state.forwarder = { pid: f.pid, startTime: processStartTime(f.pid) };
