@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../util/selfpath.js';
 import { TsmanError } from '../errors.js';
-import { parseCidr, parseIp } from '../network/ipnet.js';
+import { parseCidr, parseIp } from '../util/ipnet.js';
 import {
   checkValue, dropInFiles, fileExists, isTable, readTomlFile, tomlType,
   type FieldType, type Paths, type TomlTable,

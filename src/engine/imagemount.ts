@@ -1,20 +1,19 @@
 // Read-only mounts of an image's layer stack, shared by `image mount` and the driver test suite.
 // Mount points live under the run root (volatile): <runroot>/tsman/image-mounts/<image id>.
 import * as path from 'node:path';
-import { readFileSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import type { Engine } from './index.js';
 import { mustFindImage } from './lookup.js';
 import { mkdirp } from '../util/fsutil.js';
 import { TsmanError } from '../errors.js';
+import { isMountPoint } from '../util/mountinfo.js';
 
 function mountRoot(engine: Engine): string {
   return path.join(engine.store.runDir, 'image-mounts');
 }
 
-export function isMountPoint(p: string): boolean {
-  const info = readFileSync('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((l) => l.split(' ')[4] === p.replace(/ /g, '\\040'));
-}
+/** moved down to util/ (userns needs it too); re-exported for the engine callers */
+export { isMountPoint };
 
 export async function mountImage(engine: Engine, name: string): Promise<string> {
   const state = engine.store.read();

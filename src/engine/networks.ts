@@ -9,7 +9,7 @@ import { GoTime, parseUntil } from './volumes.js';
 import {
   type NetworkConfig, type NetworkSubnet, containersOnNetwork, listNetworks, mustFindNetwork, noSuchNetwork, removeNetwork,
 } from '../network/config.js';
-import { parseCidr, formatIp, parseIp } from '../network/ipnet.js';
+import { parseCidr, formatIp, parseIp } from '../util/ipnet.js';
 
 function byName(a: NetworkConfig, b: NetworkConfig): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;

@@ -12,7 +12,7 @@ const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type { Socket } from 'node:net';
 import { TsmanError } from '../errors.js';
 import { systemTool } from '../util/systool.js';
-import { ipToInt, intToIp } from '../network/ipnet.js';
+import { ipToInt, intToIp } from '../util/ipnet.js';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../util/selfpath.js';
 

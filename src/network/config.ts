@@ -21,7 +21,7 @@ import { toGoJSON } from '../format/json.js';
 import {
   type Cidr, cidrContains, cidrOverlaps, firstFreeSubnet, formatCidr, lastAddress, nthAddress, normalizeIp,
   parseCidr, parseIp, randomUlaSubnet,
-} from './ipnet.js';
+} from '../util/ipnet.js';
 
 export interface NetworkSubnet { subnet: string; gateway?: string; lease_range?: { start_ip?: string; end_ip?: string } }
 

@@ -30,7 +30,7 @@ import { createNetns, bindNetns, removeNetns, ipBatch, mustRunIn, runIn } from '
 import { expandPorts, reservePorts, type PortMapping } from './ports.js';
 import { parseSlirpOptions, startSlirp, slirpAddresses, addHostFwd, startPortForwarder, type SlirpOptions } from '../netslirp/slirp.js';
 import { mustFindNetwork, type NetworkConfig } from './config.js';
-import { ipToInt, intToIp } from './ipnet.js';
+import { ipToInt, intToIp } from '../util/ipnet.js';
 
 /** slirp4netns: containers.conf network_cmd_path, else helper_binaries_dir, else $PATH (podman's order). */
 function slirpBinary(engine: Engine): string | undefined {

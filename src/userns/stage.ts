@@ -9,7 +9,7 @@ import { lstatSync, mkdirSync, chmodSync, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
 import { mount, umount2, MS_BIND, MS_REC, MNT_DETACH } from '../util/libc.js';
-import { isMountPoint } from '../engine/imagemount.js';
+import { isMountPoint } from '../util/mountinfo.js';
 import { hostIds } from './index.js';
 
 export interface Stage { dir: string; rootfs: string; userdata: string }

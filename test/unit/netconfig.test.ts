@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   parseCidr, formatCidr, cidrContains, cidrOverlaps, nthAddress, lastAddress, ipToInt, intToIp, parseIp, formatIp,
   normalizeIp, firstFreeSubnet, randomUlaSubnet, cidrSize,
-} from '../../src/network/ipnet.js';
+} from '../../src/util/ipnet.js';
 
 const POOLS = [
   { base: '10.89.0.0/16', size: 24 },
