@@ -1,14 +1,35 @@
-// `tsman volume` / `tsman network` alone: the subcommands, then podman's "missing command" error.
+// `tsman container|image|system|network|volume` alone: the subcommands, then podman's "missing
+// command" error; with --help (src/cli/main.ts) or `tsman help GROUP` the same listing and exit 0,
+// as podman. test/unit/grouphelp.test.ts checks that each listing names exactly the group's
+// registered verbs.
+import { Option } from 'clipanion';
 import { TsmanError } from '../errors.js';
-import type { TsmanCommand } from './base.js';
+import { TsmanCommand } from './base.js';
 
-export function groupHelp(cmd: TsmanCommand, rest: string[], group: string, description: string, subcommands: Array<[string, string]>): number {
-  if (rest.length > 0) {
-    cmd.context.stderr.write(`Error: unrecognized command \`tsman ${group} ${rest[0]}\`\nTry 'tsman ${group} --help' for more information\n`);
-    return 125;
+export abstract class GroupCommand extends TsmanCommand {
+  /** the noun: `tsman GROUP COMMAND` */
+  static group: string;
+  /** podman's first line: "Manage containers" */
+  static title: string;
+  static description: string;
+  /** verb and one-line description, in podman's (alphabetical) order */
+  static subcommands: Array<[string, string]>;
+
+  static helpText(): string {
+    return `${this.title}\n\nDescription:\n  ${this.description}\n\n`
+      + `Usage:\n  tsman ${this.group} [command]\n\nAvailable Commands:\n`
+      + this.subcommands.map(([n, d]) => `  ${n.padEnd(12)}${d}\n`).join('') + '\n';
   }
-  cmd.context.stdout.write(`Manage ${group}s\n\nDescription:\n  ${description}\n\n`
-    + `Usage:\n  tsman ${group} [command]\n\nAvailable Commands:\n`
-    + subcommands.map(([n, d]) => `  ${n.padEnd(12)}${d}\n`).join('') + '\n');
-  throw new TsmanError('EUSAGE', `missing command 'tsman ${group} COMMAND'`);
+
+  rest = Option.Rest();
+
+  async execute(): Promise<number> {
+    const cls = this.constructor as typeof GroupCommand;
+    if (this.rest.length > 0) {
+      this.context.stderr.write(`Error: unrecognized command \`tsman ${cls.group} ${this.rest[0]}\`\nTry 'tsman ${cls.group} --help' for more information\n`);
+      return 125;
+    }
+    this.context.stdout.write(cls.helpText());
+    throw new TsmanError('EUSAGE', `missing command 'tsman ${cls.group} COMMAND'`);
+  }
 }

@@ -76,3 +76,18 @@ load helpers
         assert_output "[$want]"
     fi
 }
+
+@test "tsman container|image|system|network|volume --help list their verbs, exit 0" {
+    for g in container image system network volume; do
+        run_tsman $g --help
+        assert_output -p "Available Commands:"
+        [[ "$output" != *Error:* ]]
+    done
+    run_tsman container --help
+    assert_output -p "  stop        Stop one or more containers"
+    run_tsman help image
+    assert_output -p "  pull        Pull an image from a registry"
+    run_tsman 125 system
+    assert_output -p "  reset       Reset tsman storage"
+    assert_output -p "Error: missing command 'tsman system COMMAND'"
+}

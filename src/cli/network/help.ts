@@ -1,7 +1,6 @@
-// `tsman network` alone: the subcommands, then podman's "missing command" error.
-import { Command, Option } from 'clipanion';
-import { TsmanCommand } from '../base.js';
-import { groupHelp } from '../grouphelp.js';
+// `tsman network` alone or with --help: its subcommands (src/cli/grouphelp.ts).
+import { Command } from 'clipanion';
+import { GroupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['connect', 'Add container to a network'],
@@ -15,7 +14,7 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['rm', 'Remove one or more networks'],
 ];
 
-export class NetworkCommand extends TsmanCommand {
+export class NetworkCommand extends GroupCommand {
   static override paths = [['network']];
   static override usage = Command.Usage({
     category: 'Networks',
@@ -23,9 +22,8 @@ export class NetworkCommand extends TsmanCommand {
     examples: [['List them', 'tsman network ls']],
   });
 
-  rest = Option.Rest();
-
-  async execute(): Promise<number> {
-    return groupHelp(this, this.rest, 'network', 'Manage networks', SUBCOMMANDS);
-  }
+  static override group = 'network';
+  static override title = 'Manage networks';
+  static override description = 'Manage networks';
+  static override subcommands = SUBCOMMANDS;
 }

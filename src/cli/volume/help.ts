@@ -1,7 +1,6 @@
-// `tsman volume` alone: the subcommands, then podman's "missing command" error.
-import { Command, Option } from 'clipanion';
-import { TsmanCommand } from '../base.js';
-import { groupHelp } from '../grouphelp.js';
+// `tsman volume` alone or with --help: its subcommands (src/cli/grouphelp.ts).
+import { Command } from 'clipanion';
+import { GroupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['create', 'Create a new volume'],
@@ -17,7 +16,7 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['unmount', 'Unmount volume'],
 ];
 
-export class VolumeCommand extends TsmanCommand {
+export class VolumeCommand extends GroupCommand {
   static override paths = [['volume']];
   static override usage = Command.Usage({
     category: 'Volumes',
@@ -25,9 +24,8 @@ export class VolumeCommand extends TsmanCommand {
     examples: [['List them', 'tsman volume ls']],
   });
 
-  rest = Option.Rest();
-
-  async execute(): Promise<number> {
-    return groupHelp(this, this.rest, 'volume', 'Volumes are created in and can be shared between containers', SUBCOMMANDS);
-  }
+  static override group = 'volume';
+  static override title = 'Manage volumes';
+  static override description = 'Volumes are created in and can be shared between containers';
+  static override subcommands = SUBCOMMANDS;
 }

@@ -1,0 +1,15 @@
+import { Command, Option } from 'clipanion';
+import { TsmanCommand } from '../base.js';
+
+export class RenameCommand extends TsmanCommand {
+  static override paths = [['rename'], ['container', 'rename']];
+  static override usage = Command.Usage({ category: 'Containers', description: 'Rename an existing container', examples: [['Rename', 'tsman rename web web2']] });
+  name = Option.String({ required: true });
+  newName = Option.String({ required: true });
+  async execute(): Promise<number> {
+    const engine = await this.engine();
+    const { renameContainer } = await import('../../engine/containers/extra.js');
+    await renameContainer(engine, this.name, this.newName);
+    return 0;
+  }
+}

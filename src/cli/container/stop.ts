@@ -1,0 +1,20 @@
+import { Command, Option } from 'clipanion';
+import { Bool } from '../options.js';
+import { MultiCommand } from './multi.js';
+
+export class StopCommand extends MultiCommand {
+  static override paths = [['stop'], ['container', 'stop']];
+  static override usage = Command.Usage({
+    category: 'Containers', description: 'Stop one or more containers',
+    examples: [['Stop with a 2 second grace period', 'tsman stop -t 2 web']],
+  });
+  time = Option.String('-t,--time', { description: 'Seconds to wait for stop before killing the container' });
+  ignore = Bool('-i,--ignore', false, { description: 'Ignore errors when a specified container is missing' });
+
+  async execute(): Promise<number> {
+    const engine = await this.engine();
+    const { stopByName } = await import('../../engine/containers/index.js');
+    const t = this.time === undefined ? undefined : Number(this.time);
+    return this.each(async (n) => (await stopByName(engine, n, t, this.ignore)) ? n : undefined);
+  }
+}
