@@ -12,13 +12,15 @@ import { getIdMappings, migrate, type IdMap } from '../../src/userns/index.js';
 import { findInPath, readProcStat } from '../../src/userns/pause.js';
 
 const INDEX = fileURLToPath(new URL('../../src/userns/index.js', import.meta.url));
-const user = lookupUser('tsmantest');
+// the unprivileged user hack/test.sh runs the rootless tests as
+const TEST_USER = process.env.TSMAN_TEST_USER || 'tsmantest';
+const user = lookupUser(TEST_USER);
 const tools = ['newuidmap', 'newgidmap', 'unshare', 'nsenter', 'catatonit'].filter((t) => !findInPath(t));
 let expected: { uidMap: IdMap[]; gidMap: IdMap[] } | undefined;
-try { if (user) expected = getIdMappings('tsmantest'); } catch { /* no ranges: skipped below */ }
-const skip = process.getuid!() !== 0 ? 'needs root (to run as tsmantest)'
-  : !user ? 'no tsmantest user (hack/test-user.sh)'
-  : !expected ? 'tsmantest has no subuid/subgid ranges'
+try { if (user) expected = getIdMappings(TEST_USER); } catch { /* no ranges: skipped below */ }
+const skip = process.getuid!() !== 0 ? `needs root (to run as ${TEST_USER})`
+  : !user ? `no ${TEST_USER} user (hack/test-user.sh)`
+  : !expected ? `${TEST_USER} has no subuid/subgid ranges`
   : tools.length > 0 ? `missing ${tools.join(', ')}` : false;
 
 const dirs: string[] = [];
@@ -282,8 +284,8 @@ test('newuidmap without setuid or file capabilities is named with the fix', { sk
 test('newuidmap refusing a range: its stderr is in the error; a small range warns', { skip }, async () => {
   const d = userDir();
   const files = { subuid: path.join(d, 'subuid'), subgid: path.join(d, 'subgid') };
-  writeFileSync(files.subuid, 'tsmantest:4000000:65536\n');
-  writeFileSync(files.subgid, 'tsmantest:100000:65536\n');
+  writeFileSync(files.subuid, `${TEST_USER}:4000000:65536\n`);
+  writeFileSync(files.subgid, `${TEST_USER}:100000:65536\n`);
   const bad = await runAs(d, `
     try { await u.ensurePauseProcess(run, { subuidFile: ${JSON.stringify(files.subuid)} }); out({ ok: true }); }
     catch (e) { out({ code: e.code, message: e.message }); }`);
@@ -292,10 +294,10 @@ test('newuidmap refusing a range: its stderr is in the error; a small range warn
   assert.deepEqual(pauseProcesses(d), []);
 
   const first = expected!.uidMap[1]!;
-  writeFileSync(files.subuid, `tsmantest:${first.hostId}:1000\n`);
+  writeFileSync(files.subuid, `${TEST_USER}:${first.hostId}:1000\n`);
   const small = await runAs(d, `
     await u.ensurePauseProcess(run, { subuidFile: ${JSON.stringify(files.subuid)} });
     out({ uid: (await capture('cat', ['/proc/self/uid_map'])).out });`);
   assert.deepEqual(parseMap(ok(small).uid), [{ containerId: 0, hostId: user!.uid, size: 1 }, { containerId: 1, hostId: first.hostId, size: 1000 }]);
-  assert.match(small.stderr, /^WARN\[0000\] user "tsmantest" has only 1000 subordinate uids and 65536 subordinate gids/m);
+  assert.match(small.stderr, new RegExp(`^WARN\\[0000\\] user "${TEST_USER}" has only 1000 subordinate uids and 65536 subordinate gids`, 'm'));
 });
