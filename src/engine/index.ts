@@ -66,8 +66,4 @@ export class Engine {
       await removeTree(this.store.runDir);
     });
   }
-
-  fail(message: string): never {
-    throw new TsmanError('EGENERIC', message);
-  }
 }
