@@ -6,7 +6,6 @@ import { builtin } from '../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import type * as net from 'node:net';
 // loaded when first used: most commands never open a socket
 const netModule = () => builtin<typeof import('node:net')>('node:net');
 import type { Socket } from 'node:net';

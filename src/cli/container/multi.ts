@@ -1,6 +1,6 @@
 // The base of the verbs that take a target list (start, stop, restart, kill, rm, wait): one report per
 // target (podman's pattern: errors per container, the last one decides the exit code).
-import { Command, Option } from 'clipanion';
+import { Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
 import { TsmanError } from '../../errors.js';

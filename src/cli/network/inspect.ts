@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
-import { TsmanError } from '../../errors.js';
 import { minArgs } from './args.js';
 
 export class NetworkInspectCommand extends TsmanCommand {
