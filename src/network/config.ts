@@ -12,8 +12,7 @@ import { readdirSync, readFileSync, statSync, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
-import type { Engine } from '../engine/index.js';
-import type { ContainerRecord } from '../engine/containers/types.js';
+import type { NetHost, NetContainer } from './backend.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { atomicWriteFile } from '../util/fsutil.js';
 import { FileLock } from '../util/lock.js';
@@ -44,8 +43,8 @@ export const NETWORK_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Linux IFNAMSIZ - 1 */
 const MAX_IFNAME = 15;
 
-export function networkConfigDir(engine: Engine): string {
-  return engine.config.network.network_config_dir;
+export function networkConfigDir(host: NetHost): string {
+  return host.config.network.network_config_dir;
 }
 
 /** RFC 3339 with nanoseconds, trailing zeros dropped, UTC (how Go marshals time.Now().UTC()). */
@@ -64,8 +63,8 @@ function isoMs(ms: number): string {
  * A stable creation time for the synthesized default network (podman prints "now" on every call):
  * when the config directory came to be, else the store's directory, else this process's start.
  */
-function defaultCreated(engine: Engine): string {
-  for (const dir of [networkConfigDir(engine), engine.config.engine.static_dir]) {
+function defaultCreated(host: NetHost): string {
+  for (const dir of [networkConfigDir(host), host.config.engine.static_dir]) {
     try {
       const st = statSync(dir);
       return isoMs(st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs);
@@ -74,20 +73,20 @@ function defaultCreated(engine: Engine): string {
   return isoMs(Date.now() - process.uptime() * 1000);
 }
 
-function defaultSubnet(engine: Engine): NetworkSubnet {
-  const spec = engine.config.network.default_subnet || '10.88.0.0/16';
+function defaultSubnet(host: NetHost): NetworkSubnet {
+  const spec = host.config.network.default_subnet || '10.88.0.0/16';
   const c = parseCidr(spec);
   return { subnet: formatCidr(c), gateway: nthAddress(c, 1) };
 }
 
-export function defaultNetwork(engine: Engine): NetworkConfig {
+export function defaultNetwork(host: NetHost): NetworkConfig {
   return {
-    name: engine.config.network.default_network || 'podman',
+    name: host.config.network.default_network || 'podman',
     id: DEFAULT_NETWORK_ID,
     driver: 'bridge',
     network_interface: DEFAULT_INTERFACE,
-    created: defaultCreated(engine),
-    subnets: [defaultSubnet(engine)],
+    created: defaultCreated(host),
+    subnets: [defaultSubnet(host)],
     ipv6_enabled: false,
     internal: false,
     dns_enabled: false,
@@ -136,17 +135,17 @@ function normalize(n: NetworkConfig): NetworkConfig {
 }
 
 /** Every network: the default one first, then the files <dir>/<name>.json sorted by name. */
-export function listNetworks(engine: Engine): NetworkConfig[] {
-  const stored = readStored(networkConfigDir(engine));
-  const def = defaultNetwork(engine);
+export function listNetworks(host: NetHost): NetworkConfig[] {
+  const stored = readStored(networkConfigDir(host));
+  const def = defaultNetwork(host);
   const own = stored.find((n) => n.name === def.name);
   return own ? [own, ...stored.filter((n) => n !== own)] : [def, ...stored];
 }
 
 /** Exact name, full id, or a unique id prefix; undefined when none (or the prefix is ambiguous). */
-export function findNetwork(engine: Engine, nameOrId: string): NetworkConfig | undefined {
+export function findNetwork(host: NetHost, nameOrId: string): NetworkConfig | undefined {
   try {
-    return lookup(listNetworks(engine), nameOrId);
+    return lookup(listNetworks(host), nameOrId);
   } catch {
     return undefined;
   }
@@ -165,15 +164,15 @@ export function noSuchNetwork(nameOrId: string, exitCode = 125): TsmanError {
   return new TsmanError('ENOTFOUND', `unable to find network with name or ID ${nameOrId}: network not found`, { exitCode });
 }
 
-export function mustFindNetwork(engine: Engine, nameOrId: string): NetworkConfig {
-  const n = lookup(listNetworks(engine), nameOrId);
+export function mustFindNetwork(host: NetHost, nameOrId: string): NetworkConfig {
+  const n = lookup(listNetworks(host), nameOrId);
   if (!n) throw noSuchNetwork(nameOrId);
   return n;
 }
 
 /** The containers that joined this network (bridge mode), by network name. */
-export function containersOnNetwork(engine: Engine, name: string): ContainerRecord[] {
-  return (engine.store.read().containers ?? []).filter((c) => Object.prototype.hasOwnProperty.call(c.config.networks ?? {}, name));
+export function containersOnNetwork<C extends NetContainer>(host: { store: { read(): { containers?: readonly C[] } } }, name: string): C[] {
+  return (host.store.read().containers ?? []).filter((c) => Object.prototype.hasOwnProperty.call(c.config.networks ?? {}, name));
 }
 
 // ---- create ----------------------------------------------------------------------------------
@@ -333,12 +332,12 @@ function validateCreate(o: CreateNetworkOptions): {
   return { driver, labels, options, parsed: parseSubnets(o) };
 }
 
-function networkFile(engine: Engine, name: string): string {
-  return path.join(networkConfigDir(engine), `${name}.json`);
+function networkFile(host: NetHost, name: string): string {
+  return path.join(networkConfigDir(host), `${name}.json`);
 }
 
-function lockFor(engine: Engine): FileLock {
-  return new FileLock(path.join(networkConfigDir(engine), 'networks.lock'));
+function lockFor(host: NetHost): FileLock {
+  return new FileLock(path.join(networkConfigDir(host), 'networks.lock'));
 }
 
 /** The file as podman writes it: 5-space indent, maps with sorted keys. */
@@ -347,13 +346,13 @@ function serialize(n: NetworkConfig): string {
   return `${toGoJSON({ ...n, labels: sorted(n.labels), options: sorted(n.options), ipam_options: n.ipam_options }, { indent: '     ', escapeHTML: false })}\n`;
 }
 
-export async function createNetwork(engine: Engine, o: CreateNetworkOptions): Promise<NetworkConfig> {
+export async function createNetwork(host: NetHost, o: CreateNetworkOptions): Promise<NetworkConfig> {
   const { driver, labels, options, parsed } = validateCreate(o);
-  const dir = networkConfigDir(engine);
+  const dir = networkConfigDir(host);
   await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
-  const lock = lockFor(engine);
+  const lock = lockFor(host);
   return lock.with(async () => {
-    const nets = listNetworks(engine);
+    const nets = listNetworks(host);
     if (o.name !== undefined) {
       const existing = nets.find((n) => n.name === o.name);
       if (existing) {
@@ -380,8 +379,8 @@ export async function createNetwork(engine: Engine, o: CreateNetworkOptions): Pr
     const hasV4 = parsed.subnets.some((s) => s.cidr.family === 4);
     const hasV6 = parsed.subnets.some((s) => s.cidr.family === 6);
     if (!hasV4 && (subnets.length === 0 || o.ipv6)) {
-      const pools = engine.config.network.default_subnet_pools.length > 0
-        ? engine.config.network.default_subnet_pools : [{ base: '10.89.0.0/16', size: 24 }];
+      const pools = host.config.network.default_subnet_pools.length > 0
+        ? host.config.network.default_subnet_pools : [{ base: '10.89.0.0/16', size: 24 }];
       const free = firstFreeSubnet(pools, used);
       if (!free) throw new TsmanError('EGENERIC', 'could not find free subnet from subnet pools');
       subnets.push({ subnet: formatCidr(free), gateway: nthAddress(free, 1) });
@@ -407,24 +406,24 @@ export async function createNetwork(engine: Engine, o: CreateNetworkOptions): Pr
       ...(Object.keys(options).length > 0 ? { options } : {}),
       ipam_options: { driver: 'host-local' },
     };
-    await atomicWriteFile(networkFile(engine, name), serialize(net));
+    await atomicWriteFile(networkFile(host, name), serialize(net));
     return net;
   });
 }
 
 /** Remove a network's config (name, id or unique id prefix); the default network is refused as podman does. */
-export async function removeNetwork(engine: Engine, nameOrId: string): Promise<NetworkConfig> {
-  const def = engine.config.network.default_network || 'podman';
+export async function removeNetwork(host: NetHost, nameOrId: string): Promise<NetworkConfig> {
+  const def = host.config.network.default_network || 'podman';
   const check = (): NetworkConfig => {
-    const n = mustFindNetwork(engine, nameOrId);
+    const n = mustFindNetwork(host, nameOrId);
     if (n.name === def) throw new TsmanError('EUSAGE', `default network ${def} cannot be removed`);
     return n;
   };
   check(); // before the lock, which would create the directory
-  return lockFor(engine).with(async () => {
+  return lockFor(host).with(async () => {
     const n = check();
     try {
-      await fsp.unlink(networkFile(engine, n.name));
+      await fsp.unlink(networkFile(host, n.name));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') throw noSuchNetwork(nameOrId);
       throw err;

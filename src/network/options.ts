@@ -1,11 +1,9 @@
 // The network flags of create/run turned into the container's recorded config, with podman's
 // defaults (rootless: slirp4netns; root: the default bridge network) and refusals.
-import type * as net from 'node:net';
 import { builtin } from '../util/builtin.js';
 // loaded when first used: most commands never open a socket
 const netModule = () => builtin<typeof import('node:net')>('node:net');
-import type { Engine } from '../engine/index.js';
-import type { ContainerConfig } from '../engine/containers/types.js';
+import type { NetHost, NetContainerConfig } from './backend.js';
 import { TsmanError } from '../errors.js';
 import { parsePublish, assignHostPorts, exposedToMappings, checkPortsFree, type PortMapping } from './ports.js';
 import { parseSlirpOptions } from '../netslirp/slirp.js';
@@ -25,19 +23,28 @@ export interface NetworkFlags {
   noHosts?: boolean;
 }
 
-type NetConfig = Pick<ContainerConfig, 'network' | 'networks' | 'slirpOptions' | 'ports' | 'dns' | 'dnsSearch' | 'dnsOptions' | 'addHosts' | 'noHosts' | 'exposedPorts'>;
+/** What the network flags become in the container's recorded config. */
+export interface NetConfig extends NetContainerConfig {
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host name:ip */
+  addHosts?: string[];
+  /** the image's EXPOSEd ports (inspect's ExposedPorts) */
+  exposedPorts?: string[];
+}
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
-export async function resolveNetworkOptions(engine: Engine, o: NetworkFlags, exposed: string[]): Promise<NetConfig> {
+export async function resolveNetworkOptions(host: NetHost, o: NetworkFlags, exposed: string[]): Promise<NetConfig> {
   const out: NetConfig = { network: 'none' };
   const given = o.network ?? '';
-  const dflt = engine.rootless ? (engine.config.network.default_rootless_network_cmd || 'slirp4netns') : 'bridge';
+  const dflt = host.rootless ? (host.config.network.default_rootless_network_cmd || 'slirp4netns') : 'bridge';
   const value = given === '' || given === 'default' || given === 'private' ? dflt : given;
   const colon = value.indexOf(':');
   const head = colon < 0 ? value : value.slice(0, colon);
   const rest = colon < 0 ? '' : value.slice(colon + 1);
-  const defaultNet = engine.config.network.default_network || 'podman';
+  const defaultNet = host.config.network.default_network || 'podman';
 
   if (head === 'none' || head === 'host') {
     if (rest) throw new TsmanError('EUSAGE', `network mode "${head}" takes no options`);
@@ -63,7 +70,7 @@ export async function resolveNetworkOptions(engine: Engine, o: NetworkFlags, exp
       const c = item.indexOf(':');
       let name = c < 0 ? item : item.slice(0, c);
       if (name === 'bridge') name = defaultNet;
-      const net0 = mustFindNetwork(engine, name);
+      const net0 = mustFindNetwork(host, name);
       const opts: { aliases?: string[]; ip?: string; mac?: string } = {};
       for (const kv of c < 0 ? [] : item.slice(c + 1).split(',')) {
         const [k, v = ''] = kv.split('=');
