@@ -1,6 +1,6 @@
 // network connect / disconnect, the network's side: what a container must be to change networks,
 // and a running container getting (or losing) the interface at once. The engine records the
-// change and holds the container's lock around these (engine/networks.ts).
+// change and holds the container's lock around these (engine/networkconnect.ts).
 import { builtin } from '../util/builtin.js';
 // loaded when first used: most commands never open a socket
 const netModule = () => builtin<typeof import('node:net')>('node:net');
