@@ -60,6 +60,7 @@ check_layers_tree() {
         mnt=$(tsman_cmd image mount $img)
         run "$TSMAN_REPO/test/bats/data/tree.sh" "$mnt"
     fi
+    in_userns "$TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT image unmount $img" >/dev/null
     echo "$output"
     [ "$status" -eq 0 ]
     expected="$(cat $TSMAN_REPO/test/bats/data/layers-tree.txt)
@@ -189,5 +190,6 @@ check_layers_tree_driver() {
     # in /usr/sbin, not on a login user's PATH)
     run in_userns "PATH=\$PATH:/usr/sbin:/sbin; chroot \$($TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT image mount $REGISTRY/tsman/large) /bin/sha256sum -c /large/SHA256SUMS >/dev/null && echo ok"
     echo "$output"
+    in_userns "$TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT image unmount $REGISTRY/tsman/large" >/dev/null
     assert_output ok
 }

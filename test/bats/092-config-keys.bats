@@ -39,7 +39,7 @@ setup() {
 
 @test "base_hosts_file: not supported, said so at create" {
     conf '[containers]' 'base_hosts_file = "none"'
-    run_tsman create --network none $IMAGE true
+    run_tsman 0+w create --network none $IMAGE true
     assert_output -p 'containers.conf [containers] base_hosts_file is not supported by tsman: "none" ignored'
 }
 
@@ -76,7 +76,7 @@ setup() {
 
 @test "devices: not supported, said so at create" {
     conf '[containers]' 'devices = ["/dev/fuse"]'
-    run_tsman create --network none $IMAGE true
+    run_tsman 0+w create --network none $IMAGE true
     assert_output -p 'containers.conf [containers] devices is not supported by tsman (no --device): /dev/fuse not added'
 }
 

@@ -21,7 +21,7 @@ load helpers
     pid=$(tsman_cmd inspect --format '{{.State.Pid}}' web)
     [ "$pid" -gt 0 ]
     # -t1: pflag's attached short value; past the timeout podman's warning, then SIGKILL
-    run_tsman_split stop -t1 web
+    run_tsman_split 0+w stop -t1 web
     assert_output web
     assert_equal "$stderr" "WARN[0000] StopSignal SIGTERM failed to stop container web in 1 seconds, resorting to SIGKILL"
     run_tsman ps -a --format '{{.Names}} {{.Status}}'

@@ -52,7 +52,11 @@ wait_for_screen() {  # text: up to 10 s
     run_tsman ps --format '{{.Names}} {{.State}}'
     assert_output "a running"
     tm kill-server
-    tm new-session -d -s t -x 100 -y 30 "$TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT attach a; echo ATTACH-EXIT=\$?; sleep 30"
+    # the old server may still be exiting (seen on a loaded machine: "server exited unexpectedly")
+    for i in 1 2 3 4 5; do
+        tm new-session -d -s t -x 100 -y 30 "$TSMAN --root $TSMAN_ROOT --runroot $TSMAN_RUNROOT attach a; echo ATTACH-EXIT=\$?; sleep 30" && break
+        sleep 0.5
+    done
     sleep 1
     tm send-keys -t t 'exit 3' Enter
     wait_for_screen 'ATTACH-EXIT=3'

@@ -53,9 +53,10 @@ caller_capbnd() { in_userns "grep CapBnd: /proc/self/status" | cut -f2; }
     assert_output 3
     sleep 0.5
     start=$(date +%s%N)
-    run_tsman_split stop st
+    run_tsman_split 0+w stop st
     elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
     assert_output st
+    assert_equal "$stderr" "WARN[0000] StopSignal SIGTERM failed to stop container st in 3 seconds, resorting to SIGKILL"
     echo "# stop took ${elapsed} ms"
     [ "$elapsed" -ge 3000 ] && [ "$elapsed" -lt 7000 ]
     run_tsman inspect --format '{{.State.Status}} {{.State.ExitCode}}' st
