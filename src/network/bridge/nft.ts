@@ -6,8 +6,12 @@ import type { IpamFile } from './ipam.js';
 
 const NFT_TABLE = 'tsman';
 
-/** The whole `ip tsman` table from the IPAM file, replaced atomically (or removed when unused). */
-export async function applyNft(ns: string | undefined, ipam: IpamFile): Promise<void> {
+/**
+ * The `nft -f` script that replaces the whole `ip tsman` table with the rules of the IPAM file (or
+ * removes it when no network is in use). `shared`: the table is in the shared rootless namespace,
+ * where every published port arrives from the forwarder whatever host address it listens on.
+ */
+export function nftScript(shared: boolean, ipam: IpamFile): string {
   const active = Object.keys(ipam.networks).map((n) => ipam.nets?.[n]).filter((n): n is NonNullable<typeof n> => n !== undefined);
   const lines: string[] = [`table ip ${NFT_TABLE}`, `delete table ip ${NFT_TABLE}`];
   if (active.length > 0) {
@@ -29,7 +33,7 @@ export async function applyNft(ns: string | undefined, ipam: IpamFile): Promise<
     }
     for (const list of Object.values(ipam.ports)) {
       for (const p of list) {
-        const dst = ns === undefined && p.hostIp ? `ip daddr ${p.hostIp} ` : '';
+        const dst = !shared && p.hostIp ? `ip daddr ${p.hostIp} ` : '';
         rules.ports.push(`${dst}${p.protocol} dport ${p.hostPort} dnat to ${p.ip}:${p.port}`);
       }
     }
@@ -41,5 +45,10 @@ export async function applyNft(ns: string | undefined, ipam: IpamFile): Promise<
       `  chain forward { type filter hook forward priority filter; policy accept;${rules.fwd.map((r) => `\n    ${r};`).join('')}\n  }`,
       '}');
   }
-  await mustRunIn(ns, 'nft', ['-f', '-'], lines.join('\n') + '\n');
+  return lines.join('\n') + '\n';
+}
+
+/** Replace the table in `ns` (undefined: this namespace) in one transaction. */
+export async function applyNft(ns: string | undefined, ipam: IpamFile): Promise<void> {
+  await mustRunIn(ns, 'nft', ['-f', '-'], nftScript(ns !== undefined, ipam));
 }
