@@ -22,11 +22,9 @@ export async function mountImage(engine: Engine, name: string): Promise<string> 
   if (isMountPoint(target)) return target;
   await mkdirp(target, 0o700);
   const drv = engine.store.driver;
-  const lowers = drv.stacksLayers
-    ? [...img.layers].reverse().map((l) => engine.store.diffDir(l))
-    : [engine.store.diffDir(img.layers[img.layers.length - 1]!)];
-  if (lowers.length === 0) throw new TsmanError('ESTORAGE', `image ${img.id} has no layers`);
-  await drv.mount({ lowers, target, readOnly: true });
+  const layers = img.layers.map((l) => engine.store.diffDir(l));
+  if (layers.length === 0) throw new TsmanError('ESTORAGE', `image ${img.id} has no layers`);
+  await drv.mount({ layers, target, readOnly: true });
   return target;
 }
 

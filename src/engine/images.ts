@@ -245,14 +245,7 @@ export async function inspectOne(engine: Engine, rec: ImageRecord): Promise<Reco
   const top = rec.layers[rec.layers.length - 1];
   const graph: Record<string, string> = {};
   if (top) {
-    if (engine.store.driver.stacksLayers) {
-      graph.UpperDir = engine.store.diffDir(top);
-      graph.WorkDir = path.join(engine.store.layerDir(top), 'work');
-      const lowers = rec.layers.slice(0, -1).reverse().map((l) => engine.store.diffDir(l));
-      if (lowers.length) graph.LowerDir = lowers.join(':');
-    } else {
-      graph.Dir = engine.store.diffDir(top);
-    }
+    Object.assign(graph, engine.store.driver.inspectData(rec.layers.map((l) => engine.store.diffDir(l))));
   }
   const cc = config.config ?? {};
   return {

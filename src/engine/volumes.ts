@@ -8,14 +8,13 @@
 //
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
-import { promises as fsp, createReadStream, statSync, type Stats } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import { builtin } from '../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import type { Readable, Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Engine } from './index.js';
 import type { StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
@@ -600,51 +599,19 @@ export function goErrno(err: unknown): string {
 /** A tar of the volume's content (no entry for the root, names relative, numeric owners), as podman's. */
 export async function exportVolume(engine: Engine, name: string, out: Writable): Promise<void> {
   const v = mustLookup(engine, name);
-  const { TarWriter } = await import('../storage/tarwriter.js');
-  const tw = new TarWriter(out);
-  const links = new Map<string, string>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const names = (await fsp.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    for (const n of names) {
-      const abs = path.join(dir, n);
-      const r = rel ? `${rel}/${n}` : n;
-      let st: Stats;
-      try { st = await fsp.lstat(abs); } catch (err) { if (errnoCode(err) === 'ENOENT') continue; throw err; }
-      const base = { path: r, mode: st.mode & 0o177777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
-      if (st.isDirectory()) {
-        await tw.add({ ...base, type: 'dir' });
-        await walk(abs, r);
-      } else if (st.isFile()) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? links.get(key) : undefined;
-        if (first !== undefined) { await tw.add({ ...base, type: 'hardlink', linkname: first }); continue; }
-        if (st.nlink > 1) links.set(key, r);
-        await tw.add({ ...base, type: 'file', size: st.size }, createReadStream(abs));
-      } else if (st.isSymbolicLink()) {
-        await tw.add({ ...base, type: 'symlink', linkname: await fsp.readlink(abs) });
-      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-        const rdev = st.rdev;
-        const major = (rdev >>> 8) & 0xfff;
-        const minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00);
-        await tw.add({ ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major, devminor: minor });
-      } else if (st.isFIFO()) {
-        await tw.add({ ...base, type: 'fifo' });
-      }
-      // sockets have no tar form: skipped, as Go's archive does
-    }
-  };
-  await walk(v.mountpoint, '');
-  await tw.finish();
-  await finished(out);
+  const { TreeTarWriter } = await import('../storage/layerdiff.js');
+  const tw = new TreeTarWriter(out);
+  await tw.addTree(v.mountpoint);
+  await tw.finish(out);
 }
 
 /** Unpack a tar (plain, gzip or zstd) into the volume, over what is there; entries are confined to the volume. */
 export async function importVolume(engine: Engine, name: string, input: Readable, opts: { warn?: (msg: string) => void } = {}): Promise<void> {
   const v = mustLookup(engine, name);
   const { decompressStream } = await import('../storage/decompress.js');
-  const { extractLayer } = await import('../storage/extract.js');
+  const { extractTree } = await import('../storage/extract.js');
   const stream = await decompressStream(input);
-  await extractLayer(stream, v.mountpoint, { whiteoutMode: 'vfs', rootless: engine.rootless, warn: opts.warn });
+  await extractTree(stream, v.mountpoint, { rootless: engine.rootless, warn: opts.warn });
 }
 
 // ---- volume mount / unmount ------------------------------------------------------------------

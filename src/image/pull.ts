@@ -12,7 +12,6 @@ import { FileLock } from '../util/lock.js';
 import { atomicWriteFile, mkdirp } from '../util/fsutil.js';
 import type { Store, ImageRecord, LayerRecord, StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
-import { extractLayer } from '../storage/extract.js';
 import { openLayerStream } from '../storage/decompress.js';
 import { RegistryClient } from './registry.js';
 import { selectManifest } from './platform.js';
@@ -247,7 +246,7 @@ async function fetchLayers(store: Store, client: RegistryClient, src: PullSource
       await mkdirp(path.join(work, 'diff'), 0o755);
       const parent = i > 0 ? ids[i - 1]! : undefined;
       try {
-        await store.driver.prepareLayer(path.join(work, 'diff'), parent ? store.diffDir(parent) : undefined);
+        await store.driver.createLayer(path.join(work, 'diff'), parent ? store.diffDir(parent) : undefined);
       } catch (err) {
         // vfs copies the parent: a concurrent rmi may have taken it away
         if (parent && !store.read().layers.some((l) => l.id === parent)) throw new LayerGone(parent);
@@ -256,8 +255,8 @@ async function fetchLayers(store: Store, client: RegistryClient, src: PullSource
       let res;
       try {
         const stream = await openLayerStream(file);
-        res = await extractLayer(stream, path.join(work, 'diff'), {
-          whiteoutMode: store.driver.whiteoutMode, rootless: opts.rootless, warn: opts.warn,
+        res = await store.driver.applyDiff(path.join(work, 'diff'), stream, {
+          rootless: opts.rootless, warn: opts.warn,
           digestAlgorithm: splitDigest(diffIds[i]!).algorithm,
         });
       } catch (err) {
@@ -286,7 +285,7 @@ async function fetchLayers(store: Store, client: RegistryClient, src: PullSource
   };
 
   // (each round has a scratch dir of its own: downloads a failed round leaves running write there)
-  if (store.driver.stacksLayers) {
+  if (store.driver.layersIndependent) {
     // each diff is independent of its parent: extract as soon as each download ends
     await Promise.all(w.missing.map(({ desc, i }) => commitOne(i, desc)));
   } else {

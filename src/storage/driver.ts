@@ -1,137 +1,83 @@
 // Storage drivers behind one interface (containers/storage's drivers/driver.go in miniature).
-// A layer is a directory `layers/<id>/diff`; what a driver decides is (a) how whiteouts are
-// written into it when the layer is extracted, (b) what a new layer dir starts with, and (c) how
-// a stack of layers is mounted into one tree.
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+// A layer is a directory whose `diff` subdirectory holds the layer's content in the driver's own
+// form (./drivers/*.ts say which); a container's writable layer is such a diff dir too. What a
+// driver decides: what a new layer dir starts with (createLayer), how a layer tar lands in it
+// (applyDiff: OCI whiteouts converted to the driver's), how it reads back as a tar with OCI
+// whiteouts (diff) and as a list of changes against its parents (changes), and how a stack of
+// layers is mounted into one tree (mount/unmount). Callers use this interface only; one
+// conformance suite (test/bats/035-driver-conformance.bats) holds every driver to it.
+import type { Readable } from 'node:stream';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
-import type { WhiteoutMode } from './extract.js';
+import type { ExtractResult } from './extract.js';
+import type { Change } from './layerdiff.js';
 import { TsmanError } from '../errors.js';
-import { mount, umount2, MS_BIND, MS_RDONLY, MNT_DETACH } from '../util/libc.js';
+
+export type { Change } from './layerdiff.js';
 
 export type DriverName = 'overlay' | 'fuse-overlayfs' | 'vfs';
 
 export interface MountRequest {
-  /** lower layer diff dirs, top-most first */
-  lowers: string[];
+  /** the image's layers' diff dirs, bottom-most first: the driver takes what it needs of them */
+  layers: string[];
   /** writable upper dir and its work dir; absent for a read-only mount of an image */
   upper?: string;
   work?: string;
   target: string;
   readOnly?: boolean;
   /**
-   * kernel overlay only: `volatile`, no syncs of the upper layer (and none at unmount): for a
-   * container that is removed when it exits (`--rm`), as podman does; its data cannot outlive a crash
-   * anyway. Left out when the kernel refuses it (before 5.10).
+   * `volatile` (kernel overlay): no syncs of the upper layer (and none at unmount): for a
+   * container that is removed when it exits (`--rm`), as podman does; its data cannot outlive a
+   * crash anyway. Left out when the kernel refuses it (before 5.10); other drivers ignore it.
    */
   volatile?: boolean;
-  /** fuse-overlayfs only: show the ids shifted (uidmapping=/gidmapping=, for --userns=keep-id) */
-  uidMapping?: string;
-  gidMapping?: string;
+  /**
+   * Show the ids shifted (uidmapping=/gidmapping= in fuse-overlayfs's syntax, for
+   * --userns=keep-id and nomap). Only drivers with `supportsIdMapping` accept it.
+   */
+  idMapping?: { uid: string; gid: string };
+}
+
+export interface ApplyDiffOptions {
+  /** true when running inside a user namespace as a non-root host user */
+  rootless: boolean;
+  warn?: (msg: string) => void;
+  /** the algorithm of the diff id to compute */
+  digestAlgorithm?: 'sha256' | 'sha384' | 'sha512';
+  /** carry on when lchown fails with EPERM/EINVAL (tests as non-root without a userns) */
+  ignoreChownErrors?: boolean;
 }
 
 export interface Driver {
   readonly name: DriverName;
-  readonly whiteoutMode: WhiteoutMode;
-  /** Fill a fresh layer dir before its diff is applied (vfs: a full copy of the parent). */
-  prepareLayer(diffDir: string, parentDiffDir: string | undefined): Promise<void>;
-  /** Whether `lowers` must be the full chain (overlay) or only the top layer (vfs). */
-  readonly stacksLayers: boolean;
+  /**
+   * Whether a layer can be made while its parent is still being made (overlay: a diff dir starts
+   * empty); false when createLayer needs the parent complete (vfs copies it).
+   */
+  readonly layersIndependent: boolean;
+  /** Whether mount honours `idMapping`. */
+  readonly supportsIdMapping: boolean;
+  /** Fill a fresh, empty diff dir for a layer on top of `parent` (vfs: a full copy of it). */
+  createLayer(diffDir: string, parent: string | undefined): Promise<void>;
+  /** Remove a layer's directory (the layer dir holding `diff`) and everything in it. */
+  removeLayer(layerDir: string): Promise<void>;
+  /** Extract a layer tar into a diff dir made by createLayer, whiteouts in the driver's form. */
+  applyDiff(diffDir: string, tar: Readable, opts: ApplyDiffOptions): Promise<ExtractResult>;
+  /** The layer as a tar stream with OCI whiteouts, against its parents (diff dirs, bottom first). */
+  diff(diffDir: string, parents: string[]): Readable;
+  /** What the layer adds, changes and deletes against its parents (diff dirs, bottom first). */
+  changes(diffDir: string, parents: string[]): Promise<Change[]>;
+  /** Bytes of file data the layer adds or changes against its parents. */
+  size(diffDir: string, parents: string[]): Promise<number>;
+  /**
+   * Mount a stack at `target`. Counted: a second mount of a target by this process only counts,
+   * and unmount takes the mount away when the count falls to zero (or with `force`). Across
+   * processes, callers look at /proc/self/mountinfo (isMountPoint), as before.
+   */
   mount(req: MountRequest): Promise<void>;
-  unmount(target: string): Promise<void>;
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = childProcess().spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    p.on('error', (e) => reject(new TsmanError('ESTORAGE', `${cmd}: ${e.message}`)));
-    p.on('close', (code) => code === 0 ? resolve() : reject(new TsmanError('ESTORAGE', `${cmd} ${args.join(' ')}: ${err.trim() || `exit status ${code}`}`)));
-  });
-}
-
-class VfsDriver implements Driver {
-  readonly name = 'vfs' as const;
-  readonly whiteoutMode: WhiteoutMode = 'vfs';
-  readonly stacksLayers = false;
-  async prepareLayer(diffDir: string, parent: string | undefined): Promise<void> {
-    // cp -a keeps owners, modes, xattrs, hardlinks and device nodes; reflinks where the fs can.
-    if (parent) await run('cp', ['-a', '--reflink=auto', `${parent}/.`, diffDir]);
-  }
-  async mount(req: MountRequest): Promise<void> {
-    const src = req.upper ?? req.lowers[0];
-    if (!src) throw new TsmanError('ESTORAGE', 'vfs mount: no layer given');
-    mount(src, req.target, null, MS_BIND, null);
-    if (req.readOnly) mount(src, req.target, null, MS_BIND | 0x20 /* MS_REMOUNT */ | MS_RDONLY, null);
-  }
-  async unmount(target: string): Promise<void> {
-    umount2(target, MNT_DETACH);
-  }
-}
-
-class OverlayDriver implements Driver {
-  readonly name = 'overlay' as const;
-  readonly stacksLayers = true;
-  readonly whiteoutMode: WhiteoutMode;
-  constructor(private readonly rootless: boolean) {
-    this.whiteoutMode = rootless ? 'overlay-userxattr' : 'overlay';
-  }
-  async prepareLayer(): Promise<void> { /* a diff dir starts empty */ }
-  async mount(req: MountRequest): Promise<void> {
-    if (!req.upper && req.lowers.length === 1) {
-      // overlayfs needs two lowers without an upper: a single read-only layer is a bind mount
-      mount(req.lowers[0]!, req.target, null, MS_BIND, null);
-      mount(req.lowers[0]!, req.target, null, MS_BIND | 0x20 | MS_RDONLY, null);
-      return;
-    }
-    let data = `lowerdir=${req.lowers.map(escapeOverlay).join(':')}`;
-    if (req.upper) data += `,upperdir=${escapeOverlay(req.upper)},workdir=${escapeOverlay(req.work!)}`;
-    if (this.rootless) data += ',userxattr';
-    if (data.length > 4095 - ',volatile'.length) { // mount(2) data is one page
-      throw new TsmanError('ESTORAGE', 'overlay mount: too many layers for one mount');
-    }
-    if (req.volatile && req.upper) {
-      try {
-        mount('overlay', req.target, 'overlay', req.readOnly ? MS_RDONLY : 0, `${data},volatile`);
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EINVAL') throw err;
-      }
-    }
-    mount('overlay', req.target, 'overlay', req.readOnly ? MS_RDONLY : 0, data);
-  }
-  async unmount(target: string): Promise<void> {
-    umount2(target, MNT_DETACH);
-  }
-}
-
-class FuseOverlayDriver implements Driver {
-  readonly name = 'fuse-overlayfs' as const;
-  readonly whiteoutMode: WhiteoutMode = 'fuse';
-  readonly stacksLayers = true;
-  constructor(private readonly program: string) {}
-  async prepareLayer(): Promise<void> { /* a diff dir starts empty */ }
-  async mount(req: MountRequest): Promise<void> {
-    let opts = `lowerdir=${req.lowers.map(escapeOverlay).join(':')}`;
-    if (req.upper) opts += `,upperdir=${escapeOverlay(req.upper)},workdir=${escapeOverlay(req.work!)}`;
-    if (req.readOnly) opts += ',ro';
-    if (req.uidMapping) opts += `,uidmapping=${req.uidMapping},gidmapping=${req.gidMapping ?? req.uidMapping}`;
-    await run(this.program, ['-o', opts, req.target]);
-  }
-  async unmount(target: string): Promise<void> {
-    try {
-      await run('fusermount3', ['-u', '-z', target]);
-    } catch {
-      umount2(target, MNT_DETACH);
-    }
-  }
-}
-
-function escapeOverlay(p: string): string {
-  return p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
+  unmount(target: string, force?: boolean): Promise<void>;
+  /** GraphDriver.Data of `image inspect` for an image's layers (diff dirs, bottom first). */
+  inspectData(layers: string[]): Record<string, string>;
 }
 
 async function isExecutable(p: string): Promise<boolean> {
@@ -164,12 +110,19 @@ export async function createDriver(name: string | undefined, rootless: boolean, 
     else chosen = (await findFuseOverlayfs(mountProgram)) ? 'fuse-overlayfs' : 'vfs';
   }
   switch (chosen) {
-    case 'vfs': return new VfsDriver();
+    case 'vfs': {
+      const { VfsDriver } = await import('./drivers/vfs.js');
+      return new VfsDriver();
+    }
     case 'overlay':
-    case 'overlay2': return new OverlayDriver(rootless);
+    case 'overlay2': {
+      const { OverlayDriver } = await import('./drivers/overlay.js');
+      return new OverlayDriver(rootless);
+    }
     case 'fuse-overlayfs': {
       const prog = await findFuseOverlayfs(mountProgram);
       if (!prog) throw new TsmanError('ESTORAGE', 'driver "fuse-overlayfs": fuse-overlayfs not found', { hint: 'apt-get install fuse-overlayfs' });
+      const { FuseOverlayDriver } = await import('./drivers/fuseoverlay.js');
       return new FuseOverlayDriver(prog);
     }
     default:

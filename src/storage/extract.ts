@@ -457,3 +457,12 @@ export async function extractLayer(tarStream: Readable, dest: string, opts: Extr
   }
   return { diffId: `${alg}:${hash.digest('hex')}`, size: reader.bytes };
 }
+
+/**
+ * Unpack a tar into a plain directory (a volume, a `cp` destination), with the same safety as a
+ * layer: no driver is involved, so `.wh.` entries are applied as deletions, as a layer of a full
+ * copy (vfs) has them.
+ */
+export function extractTree(tarStream: Readable, dest: string, opts: Omit<ExtractOptions, 'whiteoutMode'>): Promise<ExtractResult> {
+  return extractLayer(tarStream, dest, { ...opts, whiteoutMode: 'vfs' });
+}

@@ -51,6 +51,7 @@ interface Libc {
 }
 
 let libc: Libc | undefined;
+let libHandle: { func(decl: string): unknown } | undefined;
 
 /**
  * End the process as a C or Go program ends on a closed output pipe: killed by SIGPIPE (a shell
@@ -83,7 +84,7 @@ export function exitNow(code: number): void {
 function load(): Libc {
   if (libc) return libc;
   const k = loadKoffi();
-  const lib = k.load('libc.so.6');
+  const lib = libHandle = k.load('libc.so.6');
   const errnoLoc = lib.func('int *__errno_location()');
   libc = {
     flock: lib.func('int flock(int fd, int op)') as Fn,
@@ -163,6 +164,23 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
     throw new SyscallError('lgetxattr', path, e);
   }
   return buf.subarray(0, ret);
+}
+
+let llistxattrFn: Fn | undefined;
+
+/** The names of a file's extended attributes (the link's own, never followed). */
+export function llistxattr(path: string): string[] {
+  const l = load();
+  // declared on first use: only layer diffs and their tests list xattrs
+  llistxattrFn ??= libHandle!.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as Fn;
+  const buf = Buffer.alloc(65536);
+  const ret = llistxattrFn(path, buf, buf.length) as number;
+  if (ret < 0) {
+    const e = l.errno();
+    if (e === 95 /* EOPNOTSUPP */) return [];
+    throw new SyscallError('llistxattr', path, e);
+  }
+  return buf.subarray(0, ret).toString('latin1').split('\0').filter((n) => n !== '');
 }
 
 export const MS_RDONLY = 1;

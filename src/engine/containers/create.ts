@@ -238,7 +238,7 @@ export async function createContainer(engine: Engine, flags: CreateOptions): Pro
     throw new TsmanError('EUSAGE', `${usernsMode} is only supported in rootless mode`);
   }
   if (o.userns === 'keep-id') {
-    if (!engine.store.driver.stacksLayers) {
+    if (!engine.store.driver.supportsIdMapping) {
       throw new TsmanError('EUNSUPPORTED', '--userns=keep-id needs the overlay or fuse-overlayfs storage driver (it shows the layers id-shifted through fuse-overlayfs)');
     }
     const { keepIdUser } = await import('../../userns/keepid.js');
@@ -246,7 +246,7 @@ export async function createContainer(engine: Engine, flags: CreateOptions): Pro
     // as podman: the user's own ids are the default user (over the image's USER too)
     if (o.user === undefined) config.user = `${config.keepId.uid}:${config.keepId.gid}`;
   } else if (o.userns === 'nomap') {
-    if (!engine.store.driver.stacksLayers) {
+    if (!engine.store.driver.supportsIdMapping) {
       throw new TsmanError('EUNSUPPORTED', '--userns=nomap needs the overlay or fuse-overlayfs storage driver (it shows the layers id-shifted through fuse-overlayfs)');
     }
     const { nomapMappings } = await import('../../userns/keepid.js');
@@ -303,9 +303,7 @@ export async function createContainer(engine: Engine, flags: CreateOptions): Pro
     // the run-root state from the start: reading a container's state is then one read that finds a
     // file (the fallbacks for a run root lost at reboot cost three failed reads, each an exception)
     await writeState(engine.store, id, { status: 'created' });
-    if (img && !engine.store.driver.stacksLayers) {
-      await engine.store.driver.prepareLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
-    }
+    if (img) await engine.store.driver.createLayer(p.diff, engine.store.diffDir(img.layers[img.layers.length - 1]!));
   } catch (err) {
     await undoCreate(engine, id, recorded, anonymous);
     throw err;

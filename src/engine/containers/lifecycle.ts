@@ -52,22 +52,15 @@ async function mountLayers(engine: Engine, c: ContainerRecord, p: ContainerPaths
   await mkdirp(p.merged, 0o755);
   const img = engine.store.read().images.find((i) => i.id === c.imageId);
   if (!img) throw new TsmanError('ENOIMAGE', `image ${c.imageId} of container ${c.name} is gone`);
-  const drv = engine.store.driver;
+  const layers = img.layers.map((l) => engine.store.diffDir(l));
+  let idMapping: { uid: string; gid: string } | undefined;
   if (c.config.keepId || c.config.nomap) {
     // the same layers, shown with the container's id mapping (src/userns/keepid.ts)
     const { containerIdMappings, fuseMapping } = await import('../../userns/keepid.js');
-    const { createDriver } = await import('../../storage/driver.js');
     const maps = containerIdMappings(c.config)!;
-    const fuse = await createDriver('fuse-overlayfs', true);
-    await fuse.mount({
-      lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged,
-      uidMapping: fuseMapping(maps.uid), gidMapping: fuseMapping(maps.gid),
-    });
-  } else if (drv.stacksLayers) {
-    await drv.mount({ lowers: [...img.layers].reverse().map((l) => engine.store.diffDir(l)), upper: p.diff, work: p.work, target: p.merged, volatile: c.config.autoRemove });
-  } else {
-    await drv.mount({ lowers: [p.diff], upper: p.diff, target: p.merged });
+    idMapping = { uid: fuseMapping(maps.uid), gid: fuseMapping(maps.gid) };
   }
+  await engine.store.driver.mount({ layers, upper: p.diff, work: p.work, target: p.merged, volatile: c.config.autoRemove, idMapping });
 }
 
 export async function unmountRootfs(engine: Engine, c: ContainerRecord): Promise<void> {
