@@ -38,10 +38,6 @@ export function isManifestType(mt: string): boolean {
   return mt === MediaType.OCIManifest || mt === MediaType.DockerManifest;
 }
 
-export function isSchema1Type(mt: string): boolean {
-  return mt === MediaType.DockerSchema1 || mt === MediaType.DockerSchema1Signed;
-}
-
 export type LayerCompression = 'none' | 'gzip' | 'zstd';
 
 /** Compression of a layer blob by its media type; undefined for a type that is not a layer. */

@@ -30,7 +30,6 @@ const tagPattern = '[\\w][\\w.-]{0,127}';
 const digestPattern = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 
 const referenceRe = new RegExp(`^(${namePattern})(?::(${tagPattern}))?(?:@(${digestPattern}))?$`);
-const tagRe = new RegExp(`^${tagPattern}$`);
 const identifierRe = /^[a-f0-9]{64}$/;
 const shortIdRe = /^[a-f0-9]{3,64}$/;
 
@@ -42,14 +41,6 @@ function usage(message: string): TsmanError {
 export function validateDigest(digest: string): void {
   const problem = digestProblem(digest);
   if (problem !== undefined) throw usage(problem);
-}
-
-export function isDigest(s: string): boolean {
-  return digestProblem(s) === undefined;
-}
-
-export function isValidTag(s: string): boolean {
-  return tagRe.test(s);
 }
 
 /** Split `name` into domain and path with docker's rule (SplitDockerDomain, without defaults). */
@@ -166,9 +157,4 @@ export function familiarString(ref: ImageRef): string {
 /** A full image ID or an unambiguous-looking prefix of one: 3 to 64 lower-case hex digits. */
 export function isImageId(s: string): boolean {
   return shortIdRe.test(s);
-}
-
-/** `sha256:<64 hex>` or a bare 64-hex ID. */
-export function isFullImageId(s: string): boolean {
-  return identifierRe.test(s.startsWith('sha256:') ? s.slice(7) : s);
 }

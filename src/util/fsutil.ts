@@ -58,10 +58,6 @@ export async function atomicWriteJson(file: string, value: unknown, mode = 0o644
   atomicWriteFileSync(file, jsonText(value), mode, opts);
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  fsyncDirSync(dir);
-}
-
 function fsyncDirSync(dir: string): void {
   try {
     const fd = openSync(dir, fsc.O_RDONLY);
