@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { fastSpawn, waitExit as waitChild, pipeWrite, closeFdQuiet, readAvailable, readSome, setNonBlocking, type ChildFd, type FastChild } from '../util/spawn.js';
 import { pollAsync, POLLIN } from '../util/libc.js';
 import { errnoCode, ExitCode, TsmanError } from '../errors.js';
-import { OciRuntime, runtimeMessage } from './oci.js';
+import { runtimeMessage } from './oci.js';
+import { openRuntime } from './select.js';
 import { attach, type AttachOptions } from './attach.js';
 
 export type LogDriver = 'k8s-file' | 'none' | 'passthrough';
@@ -358,7 +359,7 @@ async function releaseConmon(s: Spawned, opts: ConmonOptions, ociLog: string): P
     const msg = await s.sync().next(opts.timeoutMs ?? 240_000, `create container ${opts.id}`);
     if (!msg || msg.data < 0) {
       const text = await runtimeFailure(ociLog, msg?.message);
-      await new OciRuntime(opts.runtimePath, opts.runtimeRoot, { ...process.env, ...opts.env }).delete(opts.id, true).catch(() => undefined);
+      await openRuntime({ name: path.basename(opts.runtimePath), path: opts.runtimePath }, opts.runtimeRoot, { ...process.env, ...opts.env }).delete(opts.id, true).catch(() => undefined);
       if (!text) {
         const why = msg ? 'container create failed' : 'container create failed (no logs from conmon)';
         throw new TsmanError('EGENERIC', `${why}${s.stderr() ? `: ${s.stderr()}` : ''}: internal libpod error`);

@@ -1,13 +1,14 @@
-// Thin wrappers over the OCI runtime binary (runc; crun where the host allows). `create` and `exec`
-// go through conmon (conmon.ts); everything here runs the runtime directly and waits for it.
+// The OCI runtime as the engine sees it: the `OciRuntime` interface (start, kill, delete, state,
+// pause/resume of a container the runtime created through conmon, conmon.ts) and `OciCli`, the
+// command line runc defined and crun and the others share, run directly and waited for. Each
+// runtime has its file (runc.ts, crun.ts) for what is its own; select.ts picks one by name.
 import { builtin } from '../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
-import { closeSync, constants as fsc, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import * as path from 'node:path';
 import { TsmanError } from '../errors.js';
-import { findTool } from '../util/systool.js';
 
 /** The runtime's view of a container (`runc state`): the OCI state plus runc's extras. */
 export interface OciState {
@@ -22,38 +23,25 @@ export interface OciState {
   annotations?: Record<string, string>;
 }
 
-export interface RuntimeChoice {
-  /** `runc` or `crun` (the base name of the binary) */
-  name: string;
-  path: string;
-  /** why another runtime than the configured one was chosen (for a warning) */
-  fallbackReason?: string;
-}
-
-/**
- * The runtime binary to use: the configured one (`runc`, `crun` or a path), except that crun is
- * replaced by runc on a host without the unified cgroup hierarchy (crun refuses hybrid and v1
- * layouts: "cgroups in hybrid mode not supported"), with the reason for a warning.
- */
-export function findRuntime(name: string, opts: { unified: boolean }): RuntimeChoice {
-  const base = path.basename(name);
-  if (base === 'crun' && !opts.unified) {
-    const runc = findTool('runc');
-    if (runc) {
-      return {
-        name: 'runc', path: runc,
-        fallbackReason: 'crun does not support this host\'s cgroup layout (cgroup v1 or hybrid, not the unified hierarchy): using runc',
-      };
-    }
-  }
-  const found = findTool(name);
-  if (found) return { name: base, path: found };
-  // podman's wording (libpod/runtime.go for a name, libpod/oci_conmon_common.go for a path)
-  const message = name.includes('/') ? `no valid executable found for OCI runtime ${name}: invalid argument`
-    : `default OCI runtime "${name}" not found: invalid argument`;
-  throw new TsmanError('ECONFIG', message, {
-    hint: `install ${base} or set [engine] runtime in containers.conf`,
-  });
+/** One OCI runtime binary with its state directory (`--root`). */
+export interface OciRuntime {
+  /** `runc`, `crun`, or the binary's base name for another runtime */
+  readonly name: string;
+  /** the binary (conmon runs it for create and exec) */
+  readonly path: string;
+  /** its --root: one directory per container it knows */
+  readonly root: string;
+  /** The runtime's state of a container, or undefined when the runtime does not know it. */
+  state(id: string): Promise<OciState | undefined>;
+  /** Whether the runtime still keeps state for the container (its directory under the root). */
+  knows(id: string): boolean;
+  /** Start a created container; `pid`, its init, lets a runtime watch it meanwhile. */
+  start(id: string, pid?: number): Promise<void>;
+  /** Send a signal (a number or a name: 9, "KILL", "SIGKILL") to the container's init, or to all its processes. */
+  kill(id: string, signal?: number | string, all?: boolean): Promise<void>;
+  delete(id: string, force?: boolean): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
 }
 
 interface RunResult { code: number; stdout: string; stderr: string }
@@ -80,7 +68,12 @@ export function runtimeMessage(stderr: string): string {
   return out.join('\n');
 }
 
-export class OciRuntime {
+/**
+ * The runtime command line every OCI runtime tsman knows takes (runc's: `--root DIR state|start|
+ * kill|delete|pause|resume ID`), each command a process of the runtime waited for. Used as is for
+ * a runtime tsman has no file for (a path to another binary).
+ */
+export class OciCli implements OciRuntime {
   readonly name: string;
 
   constructor(readonly path: string, readonly root: string, readonly env: NodeJS.ProcessEnv = process.env) {
@@ -103,7 +96,7 @@ export class OciRuntime {
     });
   }
 
-  private async must(op: string, id: string, args: string[]): Promise<RunResult> {
+  protected async must(op: string, id: string, args: string[]): Promise<RunResult> {
     const r = await this.run(args);
     if (r.code !== 0) {
       const msg = runtimeMessage(r.stderr) || `exit status ${r.code}`;
@@ -112,7 +105,6 @@ export class OciRuntime {
     return r;
   }
 
-  /** The runtime's state of a container, or undefined when the runtime does not know it. */
   async state(id: string): Promise<OciState | undefined> {
     const r = await this.run(['state', id]);
     if (r.code !== 0) {
@@ -127,53 +119,14 @@ export class OciRuntime {
     }
   }
 
-  /**
-   * Start a created container. runc's `start` only opens the container's exec fifo (in its state
-   * directory) for reading, reads the byte the waiting `runc init` writes, and removes the fifo
-   * (runc reports a container without the fifo as running): done here, that saves starting the
-   * runtime binary (~10 ms). `pid` (the container's init) is watched meanwhile; if it is gone,
-   * or the runtime is not runc, or the fifo is missing, `<runtime> start` runs as usual and
-   * reports what is wrong.
-   */
-  async start(id: string, pid?: number): Promise<void> {
-    if (this.name === 'runc' && pid && await this.openExecFifo(id, pid)) return;
+  knows(id: string): boolean {
+    return existsSync(path.join(this.root, id));
+  }
+
+  async start(id: string, _pid?: number): Promise<void> {
     await this.must('start', id, ['start', id]);
   }
 
-  private async openExecFifo(id: string, pid: number): Promise<boolean> {
-    const fifo = path.join(this.root, id, 'exec.fifo');
-    let fd: number;
-    try {
-      if (!statSync(fifo).isFIFO()) return false;
-      fd = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK);
-    } catch {
-      return false;
-    }
-    const buf = Buffer.alloc(16);
-    try {
-      for (let i = 0; ; i++) {
-        let n = 0;
-        try {
-          n = readSync(fd, buf, 0, buf.length, null);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
-        }
-        if (n > 0) break;
-        // 0: the writer has not opened its end yet; EAGAIN: opened, not written yet
-        if (i % 20 === 19) {
-          try { process.kill(pid, 0); } catch { return false; }
-        }
-        if (i > 2000) return false;
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    } finally {
-      closeSync(fd);
-    }
-    try { unlinkSync(fifo); } catch { /* runc start would fail the same way: nothing to undo */ }
-    return true;
-  }
-
-  /** Send a signal (a number or a name: 9, "KILL", "SIGKILL") to the container's init, or to all its processes. */
   async kill(id: string, signal: number | string = 'SIGTERM', all = false): Promise<void> {
     const sig = typeof signal === 'number' ? String(signal) : signal.replace(/^SIG/i, '').toUpperCase();
     await this.must('kill', id, ['kill', ...(all ? ['--all'] : []), id, sig]);

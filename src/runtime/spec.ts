@@ -10,6 +10,7 @@ import { readdirSync, lstatSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TsmanError } from '../errors.js';
+import { cgroupfsSpec } from '../cgroupv2/cgroupfs.js';
 import { containerCapabilities, normalizeCapabilities, processBoundingSet } from './caps.js';
 import { defaultSeccompProfile, loadSeccompProfile, type LinuxSeccomp } from './seccomp.js';
 
@@ -48,6 +49,7 @@ export interface SpecOptions {
   shmSize: number;
   annotations: Record<string, string>;
   labels?: Record<string, string>;
+  /** the container's cgroup (CgroupManager.cgroupsPath); root only */
   cgroupsPath?: string;
   stopSignal?: string;
   init?: { path: string };
@@ -441,14 +443,8 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
   if (Object.keys(sysctl).length > 0) {
     linux['sysctl'] = Object.fromEntries(Object.keys(sysctl).sort().map((k) => [k, sysctl[k]]));
   }
-  const resources: Record<string, unknown> = {};
-  if (!o.rootless) {
-    resources['devices'] = [{ allow: o.privileged, access: 'rwm' }];
-    const pids = o.pidsLimit ?? 2048;
-    if (pids > 0) resources['pids'] = { limit: pids };
-  }
-  linux['resources'] = resources;
-  if (!o.rootless && o.cgroupsPath) linux['cgroupsPath'] = o.cgroupsPath;
+  // resources and cgroupsPath as the cgroupfs manager has them (the caller got the path from it)
+  cgroupfsSpec(linux, { rootless: o.rootless, privileged: o.privileged, pidsLimit: o.pidsLimit, cgroupsPath: o.cgroupsPath });
   linux['namespaces'] = namespaces;
   if (o.idMappings) {
     linux['uidMappings'] = o.idMappings.uid;

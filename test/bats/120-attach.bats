@@ -94,7 +94,9 @@ A /etc/newfile"
     run_tsman run -d --name p $IMAGE sleep 1000
     if is_rootless; then
         run_tsman 125 pause p
-        assert_output -p 'can not pause containers on rootless containers with cgroup V1'
+        assert_output -p 'can not pause containers on rootless containers with cgroup V1: this container does not have a cgroup'
+        run_tsman 125 unpause p
+        assert_output -p 'unpause is not supported for cgroupv1 rootless containers'
     else
         run_tsman pause p
         run_tsman ps --format '{{.Names}} {{.Status}}'

@@ -12,7 +12,10 @@ import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startConmon, execConmon, waitForExitFile, readExitFile, ociRuntimeError, type ConmonOptions } from '../../src/runtime/conmon.js';
 import { attach, parseDetachKeys } from '../../src/runtime/attach.js';
-import { OciRuntime, findRuntime } from '../../src/runtime/oci.js';
+import { findRuntime, openRuntime } from '../../src/runtime/select.js';
+import { Runc } from '../../src/runtime/runc.js';
+import { Crun } from '../../src/runtime/crun.js';
+import { OciCli } from '../../src/runtime/oci.js';
 import { readLogs } from '../../src/runtime/logs.js';
 import { TsmanError } from '../../src/errors.js';
 import { lookupUser, readSubIds } from '../../src/userns/subid.js';
@@ -81,7 +84,7 @@ const pidAlive = (pid: number) => { try { return !/^\S+ \(.*\) Z/.test(fs.readFi
 
 /** Kill and delete a container, and its conmon should it still run. */
 async function destroy(ctx: Ctx, id: string): Promise<void> {
-  const rt = new OciRuntime(ctx.runc, ctx.root);
+  const rt = new Runc(ctx.runc, ctx.root);
   await rt.kill(id, 'KILL').catch(() => undefined);
   await rt.delete(id, true).catch(() => undefined);
   let pid = 0;
@@ -102,7 +105,7 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
     const id = 'exit3';
     const b = bundle(ctx, id, ['sh', '-c', 'echo out; echo err >&2; exit 3']);
     const marker = path.join(b, 'exit-command-ran');
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     const started = await startConmon(conmonOpts(ctx, id, b, {
       persistDir: path.join(b, 'persist'), exitCommand: ['/bin/sh', '-c', `echo "$0" > ${marker}`, 'cleanup'],
     }));
@@ -123,7 +126,7 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
   async attachStdin(ctx) {
     const id = 'readx';
     const b = bundle(ctx, id, ['sh', '-c', 'read x; echo got $x; cat; echo e >&2']);
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     await startConmon(conmonOpts(ctx, id, b, { stdin: true }));
     const stdin = new PassThrough();
     const out = collector();
@@ -142,7 +145,7 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
   async detach(ctx) {
     const id = 'cat';
     const b = bundle(ctx, id, ['sh', '-c', 'cat; echo eof; sleep 1000']);
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     await startConmon(conmonOpts(ctx, id, b, { stdin: true }));
     const in1 = new PassThrough();
     const out1 = collector();
@@ -180,7 +183,7 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
   async tty(ctx) {
     const id = 'tty';
     const b = bundle(ctx, id, ['sh', '-c', 'read x; stty size; echo "got $x"; read y'], true);
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     await startConmon(conmonOpts(ctx, id, b, { terminal: true }));
     await rt.start(id);
     const client = spawn('script', ['-qfec', `stty rows 30 cols 100; exec "${process.execPath}" "${SELF}"`, '/dev/null'], {
@@ -209,7 +212,7 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
   async exec(ctx) {
     const id = 'sleeper';
     const b = bundle(ctx, id, ['sleep', '1000']);
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     await startConmon(conmonOpts(ctx, id, b));
     await rt.start(id);
     const proc = (args: string[]) => ({ args, cwd: '/', env: ['PATH=/bin'], user: { uid: 0, gid: 0 }, terminal: false });
@@ -242,13 +245,13 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
     for (const [id, args] of [['missing', ['nosuchcmd']], ['isdir', ['/bin']]] as const) {
       const b = bundle(ctx, id, [...args]);
       res[id] = await startConmon(conmonOpts(ctx, id, b)).then(() => undefined, errInfo);
-      res[`${id}State`] = await new OciRuntime(ctx.runc, ctx.root).state(id);
+      res[`${id}State`] = await new Runc(ctx.runc, ctx.root).state(id);
     }
     return res;
   },
 
   async oci(ctx) {
-    const rt = new OciRuntime(ctx.runc, ctx.root);
+    const rt = new Runc(ctx.runc, ctx.root);
     const id = 'ocictl';
     const b = bundle(ctx, id, ['sleep', '1000']);
     await startConmon(conmonOpts(ctx, id, b, { logDriver: 'none' }));
@@ -267,6 +270,32 @@ const scenarios: Record<string, (ctx: Ctx) => Promise<unknown>> = {
     res.unknown = await rt.state('nosuch');
     res.killUnknown = await rt.kill('nosuch', 'KILL').then(() => undefined, errInfo);
     res.deleteUnknown = await rt.delete('nosuch', true).then(() => 'ok', errInfo);
+    return res;
+  },
+
+  // runc's start without a second runc (its exec fifo, read in runc.ts); crun's is `crun start`.
+  // Each runtime is a wrapper named like it that logs its arguments and runs the real runc.
+  async fastStart(ctx) {
+    const res: Record<string, unknown> = {};
+    for (const name of ['runc', 'crun']) {
+      const id = `start-${name}`;
+      const b = bundle(ctx, id, ['sleep', '1000']);
+      const dir = path.join(ctx.dir, `bin-${name}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const log = path.join(dir, 'calls');
+      fs.writeFileSync(log, '');
+      fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "$@" >> ${log}\nexec ${ctx.runc} "$@"\n`, { mode: 0o755 });
+      const rt = openRuntime({ name, path: path.join(dir, name) }, ctx.root);
+      const started = await startConmon(conmonOpts(ctx, id, b, { logDriver: 'none' }));
+      await rt.start(id, started.containerPid);
+      res[name] = {
+        impl: rt.constructor.name, state: (await rt.state(id))?.status,
+        calls: fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[2]),
+      };
+      await rt.kill(id, 'KILL');
+      await waitForExitFile(ctx.exits, id, { timeoutMs: 10_000 });
+      await rt.delete(id, true);
+    }
     return res;
   },
 };
@@ -339,6 +368,11 @@ const checks: Record<string, (r: any) => void> = {
     assert.equal(r.killUnknown.message, 'runc kill nosuch: container does not exist');
     assert.equal(r.deleteUnknown, 'ok');
   },
+  fastStart(r) {
+    // runc: started with no runc process but the `state` asked afterwards
+    assert.deepEqual(r.runc, { impl: 'Runc', state: 'running', calls: ['state'] });
+    assert.deepEqual(r.crun, { impl: 'Crun', state: 'running', calls: ['start', 'state'] });
+  },
 };
 
 async function runScenarios(ctx: Ctx): Promise<Results> {
@@ -406,6 +440,21 @@ if (MODE === 'tty-client') {
     assert.throws(() => findRuntime('/no/such-runtime', { unified: true }), /no valid executable found for OCI runtime \/no\/such-runtime: invalid argument/);
   });
 
+  test('openRuntime: the implementation by the runtime\'s name', () => {
+    const runc = openRuntime({ name: 'runc', path: '/usr/bin/runc' }, '/run/r');
+    assert.ok(runc instanceof Runc);
+    assert.deepEqual([runc.name, runc.path, runc.root], ['runc', '/usr/bin/runc', '/run/r']);
+    const crun = openRuntime({ name: 'crun', path: '/opt/bin/crun' }, '/run/c');
+    assert.ok(crun instanceof Crun && !(crun instanceof Runc));
+    assert.deepEqual([crun.name, crun.path, crun.root], ['crun', '/opt/bin/crun', '/run/c']);
+    // another runtime: the standard command line, no runc shortcut
+    const other = openRuntime({ name: 'youki', path: '/usr/local/bin/youki' }, '/run/y');
+    assert.ok(other instanceof OciCli && !(other instanceof Runc) && !(other instanceof Crun));
+    assert.equal(other.name, 'youki');
+    // findRuntime's choice goes straight in: crun on this host's layout becomes runc's implementation
+    if (which('runc')) assert.ok(openRuntime(findRuntime('crun', { unified: false }), '/run/x') instanceof Runc);
+  });
+
   const missing = ['conmon', 'runc'].filter((t) => !which(t));
   const skip = process.getuid!() !== 0 ? 'needs root' : missing.length ? `missing ${missing.join(', ')}` : !fs.existsSync('/bin/busybox') ? 'no /bin/busybox' : false;
 
@@ -460,7 +509,7 @@ c.on('exit', (code) => process.exit(code ?? 1));
     after(async () => {
       if (userSkip) return;
       // should the inner run have died half-way: its containers (runc state in w/runc), then conmons
-      const rt = new OciRuntime(which('runc')!, path.join(dir, 'w', 'runc'));
+      const rt = new Runc(which('runc')!, path.join(dir, 'w', 'runc'));
       for (const id of fs.existsSync(rt.root) ? fs.readdirSync(rt.root) : []) await rt.delete(id, true).catch(() => undefined);
       const left = liveConmons(dir);
       for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }

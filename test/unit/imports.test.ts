@@ -47,7 +47,6 @@ const EXCEPTIONS: Array<[from: string, to: string, reason: string]> = [
   ['engine/index.ts', 'engine/containers/lifecycle.ts', 'the same circle: systemReset removes containers through the facade module (CLI/engine API move)'],
   ['engine/index.ts', 'engine/imagemount.ts', 'the same circle: systemReset unmounts images through the facade module (CLI/engine API move)'],
   ['engine/containers/confdefaults.ts', 'engine/containers/create.ts', 'CreateOptions lives in create.ts, which applies the defaults: an Options type for engine/api (CLI/engine API move)'],
-  ['engine/containers/runtime.ts', 'engine/containers/lifecycle.ts', 'AttachIo lives in lifecycle.ts, which starts the runtime: a runtime-interface type (runtime move)'],
   ['engine/volumes.ts', 'engine/containers/lifecycle.ts', 'volume rm -f removes its containers while rm -v removes their volumes: the two verbs call each other (CLI/engine API move)'],
   ['cli/help.ts', 'cli/main.ts', '`help TOPIC` asks main.ts for a group listing while the registry loads help.ts: the listing wants a module of its own (CLI move)'],
 ];

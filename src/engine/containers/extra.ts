@@ -8,6 +8,7 @@ import { currentState, waitExit, cleanupContainer, removeContainer } from './lif
 import { writeState } from './state.js';
 import type { AttachIo } from './lifecycle.js';
 import * as rt from './runtime.js';
+import { mustHaveCgroup } from './cgroups.js';
 import { TsmanError } from '../../errors.js';
 import { NAME_RE } from './names.js';
 
@@ -36,10 +37,8 @@ export async function renameContainer(engine: Engine, name: string, newName: str
 
 export async function pauseContainer(engine: Engine, name: string, pause: boolean): Promise<string> {
   const c = mustFindContainer(engine.store.read(), name);
-  if (engine.rootless) {
-    throw new TsmanError('EUNSUPPORTED', 'can not pause containers on rootless containers with cgroup V1',
-      { hint: 'pausing needs the cgroup freezer, which this host does not delegate to unprivileged users' });
-  }
+  // (before the state, as before: a rootless container is refused whatever its state)
+  mustHaveCgroup(engine, pause ? 'pause' : 'unpause');
   const st = await currentState(engine, c.id);
   if (pause && st.status !== 'running') throw new TsmanError('EGENERIC', `"${c.id}" is not running, can't pause: container state improper`);
   if (!pause && st.status !== 'paused') throw new TsmanError('EGENERIC', `"${c.id}" is not paused, can't unpause: container state improper`);

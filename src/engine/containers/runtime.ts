@@ -1,16 +1,16 @@
-// The engine's side of the monitor and the runtime: which runtime binary, conmon's arguments
-// (including the exit command that records the exit and cleans up), attach, kill, delete.
+// The engine's side of the monitor, the runtime and the cgroups: which runtime binary, conmon's
+// arguments (including the exit command that records the exit and cleans up), attach, kill,
+// delete, pause. The runtime is reached through its OciRuntime interface only (src/runtime/
+// select.ts picks runc's or crun's), the cgroups through the CgroupManager (cgroups.ts).
 import { isCgroupUnified } from '../../cgroupv2/detect.js';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
+import { cgroups } from './cgroups.js';
 import type { Engine } from '../index.js';
 import type { ContainerRecord } from './types.js';
 import { ContainerPaths, runtimeRoot, exitDir, socketDir } from './paths.js';
-import { OciRuntime, findRuntime } from '../../runtime/oci.js';
-import type { RuntimeChoice } from '../../runtime/oci.js';
+import type { OciRuntime } from '../../runtime/oci.js';
+import { findRuntime, openRuntime, type RuntimeChoice } from '../../runtime/select.js';
 import { prepareConmon, attachSocketPath, ctlPath, type PreparedConmon } from '../../runtime/conmon.js';
 import { attach } from '../../runtime/attach.js';
-import type { AttachIo } from './lifecycle.js';
 import { mkdirSpread } from '../../util/fsutil.js';
 import { firstExecutable } from './confdefaults.js';
 
@@ -35,8 +35,9 @@ export function runtimeName(engine: Engine): string {
   return rt.fallbackReason ? rt.name : engine.globals.runtime || engine.config.engine.runtime || 'runc';
 }
 
+/** The runtime's implementation (runc, crun or another binary's) over its state under the run root. */
 export function oci(engine: Engine): OciRuntime {
-  return new OciRuntime(runtimeChoice(engine).path, runtimeRoot(engine.store));
+  return openRuntime(runtimeChoice(engine), runtimeRoot(engine.store));
 }
 
 /**
@@ -60,8 +61,8 @@ export function exitCommand(engine: Engine, id: string): string[] {
   const script = 'f="$4"; fg=; p=; if [ -f "$f" ] && { read -r p <"$f" || [ -n "$p" ]; } && kill -0 "$p" 2>/dev/null; then fg=1; fi; '
     + '"$1" --root "$2" delete --force "$3" >/dev/null 2>&1; d="$5"; m="$6"; shift 6; '
     + '[ -n "$fg" ] && exit 0; [ -d "$d" ] || exit 0; [ -e "$m" ] && exit 0; exec "$@"';
-  const rt = runtimeChoice(engine);
-  return ['/bin/sh', '-c', script, 'sh', rt.path, runtimeRoot(engine.store), id, attachedFile(engine, id), p.userdata, cleanedMarker(engine, id), ...args];
+  const rt = oci(engine);
+  return ['/bin/sh', '-c', script, 'sh', rt.path, rt.root, id, attachedFile(engine, id), p.userdata, cleanedMarker(engine, id), ...args];
 }
 
 /** Left by cleanupContainer once a run is cleaned up (removed at the next start). */
@@ -75,11 +76,11 @@ export function attachedFile(engine: Engine, id: string): string {
 
 /** conmon for the container, started and waiting to create it (see prepareConmon). */
 export async function prepareMonitor(engine: Engine, c: ContainerRecord, p: ContainerPaths, keepFds: number[] = []): Promise<PreparedConmon> {
-  const rt = runtimeChoice(engine);
+  const rt = oci(engine);
   // the runtime's per-container state directories, each in a block group of its own (mkdirSpread)
-  mkdirSpread(runtimeRoot(engine.store), 0o700);
+  mkdirSpread(rt.root, 0o700);
   return prepareConmon({
-    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), conmonPath: conmonPath(engine),
+    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: rt.root, conmonPath: conmonPath(engine),
     terminal: c.config.tty, stdin: c.config.interactive, bundle: p.bundle, exitDir: exitDir(engine.store),
     socketDir: socketDir(engine.store), logPath: logPathOf(c, p), logSizeMax: c.config.logSizeMax, logTag: c.config.logTag,
     logDriver: (c.config.logDriver === 'json-file' ? 'k8s-file' : c.config.logDriver) as 'k8s-file',
@@ -93,7 +94,15 @@ export function logPathOf(c: ContainerRecord, p: ContainerPaths): string {
   return c.config.logPath ?? p.log;
 }
 
-export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, onConnected: () => Promise<void>): Promise<'exited' | 'detached'> {
+/** The caller's side of an attach (lifecycle's AttachIo is one). */
+export interface AttachStreams {
+  stdin?: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  detachKeys?: string;
+}
+
+export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachStreams, onConnected: () => Promise<void>): Promise<'exited' | 'detached'> {
   return attach({
     socketPath: attachSocketPath(p.bundle), ctlPath: ctlPath(p.bundle), tty: c.config.tty,
     stdin: c.config.interactive ? io.stdin : undefined,
@@ -105,13 +114,17 @@ export function attachTo(c: ContainerRecord, p: ContainerPaths, io: AttachIo, on
 }
 
 export async function startRuntime(engine: Engine, id: string, pid?: number): Promise<void> { await oci(engine).start(id, pid); }
-export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> { await oci(engine).kill(id, signal, all); }
-/** `runtime delete`; a container the runtime does not know is not an error. */
+/** Signal the container's init, or with `all` every process of its cgroup (refused where it has none). */
+export async function killRuntime(engine: Engine, id: string, signal: string, all = false): Promise<void> {
+  if (all) await cgroups(engine).killAll(id, signal, oci(engine));
+  else await oci(engine).kill(id, signal);
+}
 /** Whether the runtime still keeps state for the container (its directory under the runtime root). */
 export function runtimeKnows(engine: Engine, id: string): boolean {
-  return existsSync(path.join(runtimeRoot(engine.store), id));
+  return oci(engine).knows(id);
 }
 
+/** `runtime delete`; a container the runtime does not know is not an error. */
 export async function deleteRuntime(engine: Engine, id: string, force = false): Promise<void> {
   try {
     await oci(engine).delete(id, force);
@@ -119,5 +132,6 @@ export async function deleteRuntime(engine: Engine, id: string, force = false): 
     if (!/does not exist|not found/i.test((err as Error).message)) throw err;
   }
 }
-export async function resumeRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).resume(id); }
-export async function pauseRuntime(engine: Engine, id: string): Promise<void> { await oci(engine).pause(id); }
+/** Thaw / freeze the container's cgroup (refused where it has none). */
+export async function resumeRuntime(engine: Engine, id: string): Promise<void> { await cgroups(engine).thaw(id, oci(engine)); }
+export async function pauseRuntime(engine: Engine, id: string): Promise<void> { await cgroups(engine).freeze(id, oci(engine)); }

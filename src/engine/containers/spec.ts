@@ -11,6 +11,7 @@ import { atomicWriteFile } from '../../util/fsutil.js';
 /** Files of a container that are written again at every start: no fsync needed. */
 const VOLATILE = { durable: false };
 import { generateSpec } from '../../runtime/spec.js';
+import { cgroups } from './cgroups.js';
 import { resolveUser, readRootfsFile } from '../../runtime/users.js';
 import { ensureKernelDirs, confineDestinations, ensureWorkdir } from '../../runtime/rootfs.js';
 import { VERSION } from '../../version.js';
@@ -171,7 +172,7 @@ export async function buildSpec(engine: Engine, c: ContainerRecord, rootfs: stri
     },
     mounts, shmSize: cfg.shmSize ?? 64 * 1024 * 1024, annotations: cfg.annotations, labels: cfg.labels,
     umask: cfg.umask, pidsLimit: cfg.pidsLimit,
-    cgroupsPath: engine.rootless ? undefined : `/tsman/${c.id}`,
+    cgroupsPath: cgroups(engine).cgroupsPath(c.id),
     stopSignal: cfg.stopSignal,
     init: cfg.init ? { path: cfg.initPath ?? '/usr/bin/catatonit' } : undefined,
     idMappings,
