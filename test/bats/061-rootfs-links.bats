@@ -24,9 +24,11 @@ setup() {
 }
 
 teardown() {
-    basic_teardown
+    local rc=0
+    basic_teardown || rc=$?
     [ "$(stat -c %u $HOSTDIR 2>/dev/null)" = "$(id -u)" ] && rm -rf $HOSTDIR
-    true
+    # only the last status counts in a teardown: basic_teardown's leak verdict must not be lost
+    return $rc
 }
 
 # the images a test uses, pulled quietly first (so outputs are the containers' own)

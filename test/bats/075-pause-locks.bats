@@ -13,11 +13,14 @@ private_runtime_dir() {
 }
 
 teardown() {
-    basic_teardown
+    local rc=0
+    if [ -n "${holder:-}" ]; then kill -9 "$holder" 2>/dev/null || true; fi
+    basic_teardown || rc=$?
     if [[ "${XDG_RUNTIME_DIR:-}" == "$BATS_TEST_TMPDIR"/* ]]; then
         "$TSMAN" system migrate >/dev/null 2>&1 || true
     fi
-    if [ -n "${holder:-}" ]; then kill -9 "$holder" 2>/dev/null || true; fi
+    # only the last status counts in a teardown: basic_teardown's leak verdict must not be lost
+    return $rc
 }
 
 pause_pid() { cut -d' ' -f1 "$XDG_RUNTIME_DIR/tsman/pause.pid"; }
