@@ -4,6 +4,7 @@
 // backend its mode names connects it (backend.ts: slirp4netns.ts, bridge/), and what it made is
 // recorded in <rundir>/containers/<id>/network.json so that teardown undoes exactly that.
 import { promises as fsp } from 'node:fs';
+import { TsmanError } from '../errors.js';
 import { createNetns, bindNetns, removeNetns, ipBatch } from './netns.js';
 import { netnsPath, containerNetDir, readNetState, writeState, removeState } from './state.js';
 import { slirp4netnsBackend } from './slirp4netns.js';
@@ -20,7 +21,14 @@ const BACKENDS: Record<NetState['mode'], NetworkBackend> = { slirp4netns: slirp4
 
 /** The backend that made (or, from the container's mode, would make) a network state. */
 export function backendFor(mode: NetState['mode']): NetworkBackend {
-  return BACKENDS[mode];
+  const b = Object.prototype.hasOwnProperty.call(BACKENDS, mode) ? BACKENDS[mode] : undefined;
+  if (!b) throw new TsmanError('EGENERIC', `network state of an unknown mode ${JSON.stringify(mode)}`);
+  return b;
+}
+
+/** The backend of the container's own mode (what setup would pick). */
+function backendOf(c: NetContainer): NetworkBackend {
+  return BACKENDS[c.config.network === 'bridge' ? 'bridge' : 'slirp4netns'];
 }
 
 /** The mode a container's config asks for: none | host | slirp4netns | bridge | container:X | ns:PATH */
@@ -77,7 +85,10 @@ export async function teardownNetwork(host: NetHost, c: NetContainer): Promise<v
   if (!ownsNetns(c)) return;
   const s = await readNetState(host, c.id);
   try {
-    await backendFor(s?.mode ?? (c.config.network === 'bridge' ? 'bridge' : 'slirp4netns')).teardown(host, c, s);
+    // a state file of a mode no backend knows (damaged): the container's own mode's backend
+    // undoes what it can from it
+    const b = s && Object.prototype.hasOwnProperty.call(BACKENDS, s.mode) ? BACKENDS[s.mode] : backendOf(c);
+    await b.teardown(host, c, s);
   } finally {
     // the namespace goes even when the backend's side failed (an nft that cannot run): the
     // addresses are released by then, and a kept namespace would only be a leak

@@ -103,3 +103,8 @@ test('every recorded mode has a backend with the whole interface', () => {
     for (const m of ['setup', 'teardown', 'connect', 'disconnect', 'reload'] as const) assert.equal(typeof b[m], 'function', `${mode}.${m}`);
   }
 });
+
+test('a network state of a mode no backend knows is an error, not a crash', () => {
+  assert.throws(() => backendFor('pasta' as never), { code: 'EGENERIC', message: 'network state of an unknown mode "pasta"' });
+  assert.throws(() => backendFor('toString' as never), { message: 'network state of an unknown mode "toString"' });
+});
