@@ -2,6 +2,7 @@ import { Command } from 'clipanion';
 import type { BaseContext } from 'clipanion';
 import type { GlobalOptions } from './options.js';
 import type { Engine } from '../engine/index.js';
+import type { EngineApi } from '../engine/api/index.js';
 
 export interface TsmanContext extends BaseContext {
   globals: GlobalOptions;
@@ -23,6 +24,17 @@ export abstract class TsmanCommand extends Command<TsmanContext> {
       this.engineInstance = await Engine.open(this.context.globals);
     }
     return this.engineInstance;
+  }
+
+  /**
+   * The engine API (src/engine/api/), served in this process. The engine (configuration, store)
+   * is opened here, where commands opened it before the API existed, so that its errors come at
+   * the same point; `lazy`: only when a verb needs it (`system migrate` never does).
+   */
+  async api(lazy = false): Promise<EngineApi> {
+    if (!lazy) await this.engine();
+    const { LocalEngine } = await import('../engine/local/index.js');
+    return new LocalEngine(() => this.engine());
   }
 
   out(text: string): void {

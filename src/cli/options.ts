@@ -3,6 +3,9 @@
 // `--flag=true|false` into clipanion's `--flag` / `--no-flag` before parsing.
 import { Option } from 'clipanion';
 import { TsmanError } from '../errors.js';
+// the engine's type (it is what an engine is opened with); re-exported for the commands
+import type { GlobalOptions } from '../engine/api/options.js';
+export type { GlobalOptions };
 
 export const booleanFlags = new Set<string>();
 
@@ -52,18 +55,6 @@ export function splitShortValues(argv: string[], commandWords: Set<string>): str
     else out.push(a);
   }
   return out;
-}
-
-/** Global flags podman accepts anywhere before the first positional argument. */
-export interface GlobalOptions {
-  root?: string;
-  runroot?: string;
-  storageDriver?: string;
-  storageOpts: string[];
-  logLevel?: string;
-  cgroupManager?: string;
-  runtime?: string;
-  registriesConf?: string;
 }
 
 const GLOBAL_VALUE_FLAGS: Record<string, keyof GlobalOptions> = {

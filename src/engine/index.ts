@@ -1,7 +1,7 @@
 // The facade the CLI calls: one method per verb. It loads config, opens the store and does the
 // work; it never prints (except through the Progress it is handed) and never exits.
 import * as path from 'node:path';
-import type { GlobalOptions } from '../cli/options.js';
+import type { GlobalOptions } from '../config/globals.js';
 import { loadConfig, storageOption } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createDriver } from '../storage/driver.js';

@@ -2,6 +2,7 @@
 // semantics. podman 4.3.1 (netavark backend) is the reference: filters of one key are OR'ed,
 // different keys AND'ed; the default network is never dangling, never removed, never pruned.
 import type { Engine } from './index.js';
+import type { Targets } from './targets.js';
 import { TsmanError } from '../errors.js';
 import { groupFilters } from '../util/filters.js';
 import { goMap, goStruct } from '../format/values.js';
@@ -257,6 +258,34 @@ export async function pruneNetworks(engine: Engine, filters: string[]): Promise<
     } catch (err) {
       if (!(err instanceof TsmanError && err.code === 'ENOTFOUND')) throw err;
     }
+  }
+  return out;
+}
+
+// ---- reload ----------------------------------------------------------------------------------
+
+/** `network reload`: one report per container whose network was set up again. */
+export interface NetworkReloadReport { id: string }
+
+/**
+ * Put the firewall rules back (after something flushed the host's nftables rules); the containers
+ * reported are the targets that are running with a bridge network (podman lists those it set up
+ * again). Every named container must exist, before anything is reloaded.
+ */
+export async function reloadNetworks(engine: Engine, t: Targets): Promise<NetworkReloadReport[]> {
+  if (!t.all && !t.latest && t.names.length === 0) throw new TsmanError('EUSAGE', 'you must provide at least one name or id');
+  const { mustFindContainer } = await import('./containers/lookup.js');
+  const { latestContainer } = await import('./containers/targets.js');
+  const { currentState } = await import('./containers/lifecycle.js');
+  const state = engine.store.read();
+  let ctrs = t.all ? state.containers ?? [] : t.names.map((n) => mustFindContainer(state, n));
+  if (t.latest) ctrs = [latestContainer(state.containers ?? [])].filter((c) => c !== undefined);
+  const { reloadFirewall } = await import('../network/setup.js');
+  await reloadFirewall(engine);
+  const out: NetworkReloadReport[] = [];
+  for (const c of ctrs) {
+    const st = await currentState(engine, c.id);
+    if ((st.status === 'running' || st.status === 'paused') && c.config.network === 'bridge') out.push({ id: c.id });
   }
   return out;
 }

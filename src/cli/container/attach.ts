@@ -16,8 +16,7 @@ export class AttachCommand extends TsmanCommand {
   latest = Bool('-l,--latest', false, { description: 'Act on the latest container tsman is aware of' });
   name = Option.String({ required: true });
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { attachByName } = await import('../../engine/containers/extra.js');
-    return attachByName(engine, this.name, { stdin: this.noStdin ? undefined : process.stdin, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
+    const engine = await this.api();
+    return engine.containerAttach(this.name, { stdin: this.noStdin ? undefined : process.stdin, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
   }
 }

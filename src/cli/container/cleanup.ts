@@ -9,9 +9,8 @@ export class ContainerCleanupCommand extends TsmanCommand {
   rm = Bool('--rm', false, { description: 'After cleanup, remove the container entirely' });
   names = Option.Rest();
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { cleanupByName } = await import('../../engine/containers/index.js');
-    for (const n of this.names) await cleanupByName(engine, n);
+    const engine = await this.api();
+    await engine.containerCleanup(this.names);
     return 0;
   }
 }

@@ -10,10 +10,9 @@ export class CreateCommand extends CreateFlagsCommand {
   });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
+    const engine = await this.api();
     const { makeProgress } = await import('../../image/progress.js');
-    const { createOnly } = await import('../../engine/containers/index.js');
-    const c = await createOnly(engine, this.createOptions(makeProgress(this.quiet)), this.cidfile);
+    const c = await engine.containerCreate(this.createOptions(makeProgress(this.quiet)), this.cidfile);
     this.out(`${c.id}\n`);
     return 0;
   }

@@ -7,9 +7,8 @@ export class DiffCommand extends TsmanCommand {
   format = Option.String('--format', { description: 'Change the output format (json)' });
   name = Option.String({ required: true });
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { diffContainer } = await import('../../engine/containers/extra.js');
-    const changes = await diffContainer(engine, this.name);
+    const engine = await this.api();
+    const changes = await engine.containerDiff(this.name);
     if (this.format === 'json') {
       const by = (k: string) => changes.filter((c) => c.kind === k).map((c) => c.path);
       const obj: Record<string, string[]> = {};

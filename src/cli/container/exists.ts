@@ -6,8 +6,7 @@ export class ContainerExistsCommand extends TsmanCommand {
   static override usage = Command.Usage({ category: 'Containers', description: 'Check if a container exists (exit 0) or not (exit 1)', examples: [['Check', 'tsman container exists web']] });
   name = Option.String({ required: true });
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { findContainer } = await import('../../engine/containers/lookup.js');
-    return findContainer(engine.store.read(), this.name) ? 0 : 1;
+    const engine = await this.api();
+    return (await engine.containerExists(this.name)) ? 0 : 1;
   }
 }

@@ -14,9 +14,8 @@ export class ContainerInspectCommand extends TsmanCommand {
   names = Option.Rest({ required: 1 });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { inspectContainers } = await import('../../engine/containers/index.js');
-    const { found, missing } = await inspectContainers(engine, this.names);
+    const engine = await this.api();
+    const { found, missing } = await engine.containerInspect(this.names);
     await printInspect(this, found, this.format);
     return reportErrors(this, missing.map((n) => new TsmanError('ENOTFOUND', `no such container ${n}`)));
   }

@@ -1,5 +1,4 @@
 import { Command, Option } from 'clipanion';
-import { TsmanError } from '../../errors.js';
 import { MultiCommand } from './multi.js';
 
 export class KillCommand extends MultiCommand {
@@ -8,10 +7,7 @@ export class KillCommand extends MultiCommand {
   signal = Option.String('-s,--signal', 'KILL', { description: 'Signal to send to the container' });
 
   async execute(): Promise<number> {
-    const { signalNumber } = await import('../../engine/containers/report.js');
-    if (signalNumber(this.signal) === undefined) throw new TsmanError('EUSAGE', `invalid signal: ${this.signal}`);
-    const engine = await this.engine();
-    const { killByName } = await import('../../engine/containers/index.js');
-    return this.each(async (n) => { await killByName(engine, n, this.signal); return n; });
+    const engine = await this.api();
+    return this.printReports(await engine.containerKill(this.targets(), { signal: this.signal }));
   }
 }

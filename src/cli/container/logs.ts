@@ -19,9 +19,8 @@ export class LogsCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     if (this.names.length === 0 && !this.latest) throw new TsmanError('EUSAGE', 'specify at least one container name or ID to log');
-    const engine = await this.engine();
-    const { containerLogs } = await import('../../engine/containers/index.js');
-    await containerLogs(engine, this.names, {
+    const engine = await this.api();
+    await engine.containerLogs(this.names, {
       follow: this.follow, timestamps: this.timestamps, tail: this.tail === undefined ? undefined : Number(this.tail),
       since: this.since, until: this.until, latest: this.latest,
     });

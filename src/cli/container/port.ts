@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
-import { TsmanError } from '../../errors.js';
 
 export class PortCommand extends TsmanCommand {
   static override paths = [['port'], ['container', 'port']];
@@ -14,40 +13,12 @@ export class PortCommand extends TsmanCommand {
   name = Option.String({ required: false });
   port = Option.String({ required: false });
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { mustFindContainer } = await import('../../engine/containers/lookup.js');
-    const { portLines } = await import('../../network/ports.js');
-    const state = engine.store.read();
-    if (this.all) {
-      if (this.port !== undefined) throw new TsmanError('EUSAGE', 'the -a/--all option takes no port argument');
-      const filter = this.name;
-      for (const c of state.containers ?? []) {
-        const lines = portLines(c.config.ports ?? [], filter);
-        for (const l of lines) this.out(`${c.id.slice(0, 12)}\t${l}\n`);
-      }
-      return 0;
+    const engine = await this.api();
+    const reports = await engine.containerPort({ all: this.all, latest: this.latest, name: this.name, port: this.port });
+    for (const r of reports) {
+      if (this.all) for (const l of r.lines) this.out(`${r.id.slice(0, 12)}\t${l}\n`);
+      else if (r.lines.length) this.out(r.lines.join('\n') + '\n');
     }
-    let target = this.name;
-    if (this.latest) {
-      const last = [...(state.containers ?? [])].sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
-      if (!last) throw new TsmanError('EGENERIC', 'no containers to list');
-      if (this.port === undefined && this.name !== undefined) this.port = this.name;
-      target = last.id;
-    }
-    if (!target) throw new TsmanError('EUSAGE', 'you must supply a running container name or ID');
-    const c = mustFindContainer(state, target);
-    if (this.port !== undefined) {
-      const [num, proto] = this.port.split('/');
-      if (!/^\d+$/.test(num ?? '') || (proto !== undefined && !['tcp', 'udp', 'sctp'].includes(proto))) {
-        throw new TsmanError('EUSAGE', `invalid port "${this.port}"`);
-      }
-      const lines = portLines(c.config.ports ?? [], `${num}/${proto ?? 'tcp'}`);
-      if (lines.length === 0) throw new TsmanError('EGENERIC', `failed to find published port "${this.port}"`);
-      this.out(lines.join('\n') + '\n');
-      return 0;
-    }
-    const lines = portLines(c.config.ports ?? []);
-    if (lines.length) this.out(lines.join('\n') + '\n');
     return 0;
   }
 }

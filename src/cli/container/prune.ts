@@ -13,9 +13,8 @@ export class ContainerPruneCommand extends TsmanCommand {
       const { confirm } = await import('../prompt.js');
       if (!(await confirm(this, 'WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] '))) return 0;
     }
-    const engine = await this.engine();
-    const { pruneContainers } = await import('../../engine/containers/extra.js');
-    for (const id of await pruneContainers(engine)) this.out(`${id}\n`);
+    const engine = await this.api();
+    for (const id of await engine.containerPrune()) this.out(`${id}\n`);
     return 0;
   }
 }

@@ -22,12 +22,11 @@ export class PsCommand extends TsmanCommand {
   sort = Option.String('--sort', 'created', { description: 'Sort output by: command, created, id, image, names, runningfor, size, status' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { listContainers } = await import('../../engine/containers/index.js');
+    const engine = await this.api();
     const { psRow, psJson, containerSizes, sizeText } = await import('../../engine/containers/report.js');
     const { formatRows } = await import('../../format/template.js');
     mark('engine open');
-    let list = await listContainers(engine, { all: this.all || this.latest || this.last !== undefined, filters: this.filter });
+    let list = await engine.containerList({ all: this.all || this.latest || this.last !== undefined, filters: this.filter });
     mark('listed');
     // podman lists the oldest first; -l and -n take the most recently created ones
     list.sort((a, b) => byteCompare(a.c.created, b.c.created));
@@ -37,7 +36,7 @@ export class PsCommand extends TsmanCommand {
       for (const { c } of list) this.out(`${this.noTrunc ? c.id : c.id.slice(0, 12)}\n`);
       return 0;
     }
-    const sizes = this.size ? await Promise.all(list.map(({ c }) => containerSizes(engine, c))) : undefined;
+    const sizes = this.size ? await Promise.all(list.map(async ({ c }) => containerSizes(await this.engine(), c))) : undefined;
     if (this.format === 'json') {
       this.out(formatRows('json', list.map(({ c, st }, i) => ({ ...psJson(c, st), ...(sizes ? { Size: sizes[i] } : {}) }))));
       return 0;

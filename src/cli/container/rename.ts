@@ -7,9 +7,8 @@ export class RenameCommand extends TsmanCommand {
   name = Option.String({ required: true });
   newName = Option.String({ required: true });
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { renameContainer } = await import('../../engine/containers/extra.js');
-    await renameContainer(engine, this.name, this.newName);
+    const engine = await this.api();
+    await engine.containerRename(this.name, this.newName);
     return 0;
   }
 }

@@ -7,9 +7,8 @@ export class RestartCommand extends MultiCommand {
   time = Option.String('-t,--time', { description: 'Seconds to wait for stop before killing the container' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { stopByName, startByName } = await import('../../engine/containers/index.js');
-    const t = this.time === undefined ? undefined : Number(this.time);
-    return this.each(async (n) => { await stopByName(engine, n, t, false); await startByName(engine, n); return n; });
+    const engine = await this.api();
+    const timeout = this.time === undefined ? undefined : Number(this.time);
+    return this.printReports(await engine.containerRestart(this.targets(), { timeout }));
   }
 }

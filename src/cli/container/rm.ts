@@ -16,9 +16,10 @@ export class RmCommand extends MultiCommand {
   time = Option.String('-t,--time', { description: 'Seconds to wait for stop before killing the container' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { removeByName } = await import('../../engine/containers/index.js');
+    const engine = await this.api();
     // podman prints what it was given (the full id for -a)
-    return this.each(async (n) => (await removeByName(engine, n, { force: this.force, volumes: this.volumes, ignore: this.ignore || this.force, timeout: this.time === undefined ? undefined : Number(this.time) })) ? n : undefined);
+    return this.printReports(await engine.containerRm(this.targets(), {
+      force: this.force, volumes: this.volumes, ignore: this.ignore, timeout: this.time === undefined ? undefined : Number(this.time),
+    }));
   }
 }

@@ -21,10 +21,9 @@ export class RunCommand extends CreateFlagsCommand {
   detachKeys = Option.String('--detach-keys', { description: 'Override the key sequence for detaching a container' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
+    const engine = await this.api();
     const { makeProgress } = await import('../../image/progress.js');
-    const { runContainer } = await import('../../engine/containers/index.js');
-    return runContainer(engine, this.createOptions(makeProgress(this.quiet)), {
+    return engine.containerRun(this.createOptions(makeProgress(this.quiet)), {
       detach: this.detach, cidfile: this.cidfile, sigProxy: this.sigProxy, detachKeys: this.detachKeys,
       out: (s) => this.out(s),
     });

@@ -16,12 +16,11 @@ export class StartCommand extends MultiCommand {
   override all = Bool('--all', false, { description: 'Start all containers regardless of their state or configuration' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { startByName } = await import('../../engine/containers/index.js');
+    const engine = await this.api();
     if (this.attach) {
       if (this.names.length !== 1) throw new TsmanError('EUSAGE', 'you cannot start and attach multiple containers at once');
-      return startByName(engine, this.names[0]!, { stdin: this.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
+      return engine.containerStartAttached(this.names[0]!, { stdin: this.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: this.detachKeys });
     }
-    return this.each(async (n) => { await startByName(engine, n); return n; });
+    return this.printReports(await engine.containerStart(this.targets()));
   }
 }

@@ -12,9 +12,8 @@ export class StopCommand extends MultiCommand {
   ignore = Bool('-i,--ignore', false, { description: 'Ignore errors when a specified container is missing' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { stopByName } = await import('../../engine/containers/index.js');
-    const t = this.time === undefined ? undefined : Number(this.time);
-    return this.each(async (n) => (await stopByName(engine, n, t, this.ignore)) ? n : undefined);
+    const engine = await this.api();
+    const timeout = this.time === undefined ? undefined : Number(this.time);
+    return this.printReports(await engine.containerStop(this.targets(), { timeout, ignore: this.ignore }));
   }
 }

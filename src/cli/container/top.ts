@@ -8,10 +8,9 @@ export class TopCommand extends TsmanCommand {
   name = Option.String({ required: true });
   descriptors = Option.Rest();
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { topContainer } = await import('../../engine/containers/extra.js');
+    const engine = await this.api();
     const { tabwrite } = await import('../../format/template.js');
-    const rows = await topContainer(engine, this.name);
+    const rows = await engine.containerTop(this.name);
     this.out(tabwrite(rows.map((r) => r.join('\t')).join('\n') + '\n'));
     return 0;
   }

@@ -8,8 +8,7 @@ export class WaitCommand extends MultiCommand {
   interval = Option.String('-i,--interval', { description: 'Time interval to wait before polling for completion' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { waitByName } = await import('../../engine/containers/index.js');
-    return this.each(async (n) => String(await waitByName(engine, n, this.condition)));
+    const engine = await this.api();
+    return this.printReports(await engine.containerWait(this.targets(), { conditions: this.condition }), (r) => String(r.exitCode));
   }
 }

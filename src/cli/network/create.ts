@@ -34,9 +34,8 @@ export class NetworkCreateCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     maxArgs(this.args, 1);
-    const engine = await this.engine();
-    const { createNetwork } = await import('../../network/config.js');
-    const net = await createNetwork(engine, {
+    const engine = await this.api();
+    const net = await engine.networkCreate({
       name: this.args[0], driver: this.driver, subnets: this.subnet, gateways: splitCommas(this.gateway), ipRanges: this.ipRange,
       internal: this.internal, disableDns: this.disableDns, ipv6: this.ipv6, labels: this.label, options: this.opt,
       ignore: this.ignore, interfaceName: this.interfaceName,

@@ -14,8 +14,7 @@ export class NetworkExistsCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     exactArgs(this.args, 1);
-    const engine = await this.engine();
-    const { networkExists } = await import('../../engine/networks.js');
-    return networkExists(engine, this.args[0]!) ? 0 : 1;
+    const engine = await this.api();
+    return (await engine.networkExists(this.args[0]!)) ? 0 : 1;
   }
 }

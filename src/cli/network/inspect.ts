@@ -19,10 +19,10 @@ export class NetworkInspectCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     minArgs(this.names, 1);
-    const engine = await this.engine();
-    const { inspectNetworks, networkReport, networkJson } = await import('../../engine/networks.js');
+    const engine = await this.api();
+    const { networkReport, networkJson } = await import('../../engine/networks.js');
     const { formatInspectJson, formatOne } = await import('../../format/template.js');
-    const { found, errors } = inspectNetworks(engine, this.names);
+    const { found, errors } = await engine.networkInspect(this.names);
     if (!this.format || this.format === 'json' || /^\s*\{\{\s*json\s*\.\s*\}\}\s*$/.test(this.format)) {
       this.out(formatInspectJson(found.map((n) => networkJson(n))));
     } else {

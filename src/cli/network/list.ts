@@ -26,10 +26,10 @@ export class NetworkListCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     noArgs(this.args, 'network ls');
-    const engine = await this.engine();
-    const { listNetworksFiltered, networkListRow, networkJson } = await import('../../engine/networks.js');
+    const engine = await this.api();
+    const { networkListRow, networkJson } = await import('../../engine/networks.js');
     const { formatRows, isJSONFormat, toGoJSON } = await import('../../format/template.js');
-    const nets = listNetworksFiltered(engine, this.filter);
+    const nets = await engine.networkList(this.filter);
     if (this.quiet) {
       for (const n of nets) this.out(`${n.name}\n`);
       return 0;

@@ -21,15 +21,14 @@ export class NetworkPruneCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     noArgs(this.args, 'network prune');
-    const engine = await this.engine();
-    const { pruneCandidates, pruneNetworks } = await import('../../engine/networks.js');
-    pruneCandidates(engine, this.filter); // a bad filter fails before the prompt
+    const engine = await this.api();
+    await engine.networkPruneCandidates(this.filter); // a bad filter fails before the prompt
     if (!this.force) {
       this.out('WARNING! This will remove all networks not used by at least one container.\n');
       const { confirm } = await import('../prompt.js');
       if (!(await confirm(this, 'Are you sure you want to continue? [y/N] '))) return 0;
     }
-    for (const n of await pruneNetworks(engine, this.filter)) this.out(`${n}\n`);
+    for (const n of await engine.networkPrune(this.filter)) this.out(`${n}\n`);
     return 0;
   }
 }

@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
-import { TsmanError } from '../../errors.js';
 
 export class NetworkReloadCommand extends TsmanCommand {
   static override paths = [['network', 'reload']];
@@ -16,20 +15,8 @@ export class NetworkReloadCommand extends TsmanCommand {
   names = Option.Rest();
 
   async execute(): Promise<number> {
-    if (!this.all && !this.latest && this.names.length === 0) throw new TsmanError('EUSAGE', 'you must provide at least one name or id');
-    const engine = await this.engine();
-    const { mustFindContainer } = await import('../../engine/containers/lookup.js');
-    const { currentState } = await import('../../engine/containers/lifecycle.js');
-    const state = engine.store.read();
-    let ctrs = this.all ? state.containers ?? [] : this.names.map((n) => mustFindContainer(state, n));
-    if (this.latest) ctrs = [...(state.containers ?? [])].sort((a, b) => Date.parse(b.created) - Date.parse(a.created)).slice(0, 1);
-    const { reloadFirewall } = await import('../../network/setup.js');
-    await reloadFirewall(engine);
-    for (const c of ctrs) {
-      const st = await currentState(engine, c.id);
-      // podman lists the containers whose network it set up again: running ones with networks
-      if ((st.status === 'running' || st.status === 'paused') && c.config.network === 'bridge') this.out(`${c.id}\n`);
-    }
+    const engine = await this.api();
+    for (const r of await engine.networkReload({ names: this.names, all: this.all, latest: this.latest })) this.out(`${r.id}\n`);
     return 0;
   }
 }

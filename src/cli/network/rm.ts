@@ -29,9 +29,8 @@ export class NetworkRmCommand extends TsmanCommand {
       if (!this.force) throw new TsmanError('EUSAGE', '--force option must be specified to use the --time option');
       timeout = Number(this.time);
     }
-    const engine = await this.engine();
-    const { removeNetworks } = await import('../../engine/networks.js');
-    const { removed, errors } = await removeNetworks(engine, this.names, { force: this.force, timeout });
+    const engine = await this.api();
+    const { removed, errors } = await engine.networkRm(this.names, { force: this.force, timeout });
     for (const n of removed) this.out(`${n}\n`);
     for (const e of errors) this.context.stderr.write(`Error: ${e.message}\n`);
     if (errors.length === 0) return 0;

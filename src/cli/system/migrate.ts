@@ -10,10 +10,7 @@ export class SystemMigrateCommand extends TsmanCommand {
   });
 
   async execute(): Promise<number> {
-    if (process.geteuid?.() === 0 && !process.env._TSMAN_USERNS) return 0;
-    const { migrate } = await import('../../userns/index.js');
-    const { resolvePaths } = await import('../../config/paths.js');
-    await migrate(resolvePaths().runtimeDir);
+    await (await this.api(true)).systemMigrate();
     return 0;
   }
 }

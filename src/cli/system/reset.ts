@@ -15,7 +15,7 @@ export class SystemResetCommand extends TsmanCommand {
   force = Bool('-f,--force', false, { description: 'Do not prompt for confirmation' });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
+    const engine = await this.api();
     if (!this.force) {
       const { confirm } = await import('../prompt.js');
       const q = `WARNING! This will remove:

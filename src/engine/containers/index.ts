@@ -1,13 +1,12 @@
-// Container verbs of the engine facade, by name or id.
+// Container verbs of the engine facade: create, run, ps, inspect, logs. The verbs that act on a
+// target list have a file each (start.ts, stop.ts, ...; targets.ts resolves --all/--latest).
 import type { Engine } from '../index.js';
 import type { ContainerRecord, ContainerState } from './types.js';
 import { createContainer } from './create.js';
 import type { CreateOptions } from './create.js';
-import { mustFindContainer, findContainer, noSuchContainer } from './lookup.js';
-import {
-  startContainer, stopContainer, killContainer, removeContainer, cleanupContainer, currentState, waitExit, writeCidFile,
-} from './lifecycle.js';
-import type { AttachIo, RemoveOpts } from './lifecycle.js';
+import { mustFindContainer, findContainer } from './lookup.js';
+import { startContainer, removeContainer, currentState, writeCidFile } from './lifecycle.js';
+import type { AttachIo } from './lifecycle.js';
 import { TsmanError } from '../../errors.js';
 import { parseFilters } from '../images.js';
 import { ContainerPaths } from './paths.js';
@@ -96,64 +95,6 @@ function proxySignals(engine: Engine, id: string): () => void {
     return [s, h] as const;
   });
   return () => { for (const [s, h] of handlers) process.off(s, h); };
-}
-
-export async function startByName(engine: Engine, name: string, io?: AttachIo): Promise<number> {
-  const c = mustFindContainer(engine.store.read(), name);
-  // start -a of a container created with -i attaches stdin too (podman)
-  if (io && !io.stdin && c.config.interactive) io = { ...io, stdin: process.stdin };
-  const res = await startContainer(engine, c, io);
-  return res.exitCode ?? 0;
-}
-
-export async function stopByName(engine: Engine, name: string, timeout: number | undefined, ignore: boolean): Promise<boolean> {
-  const c = findContainer(engine.store.read(), name);
-  if (!c) {
-    if (ignore) return false;
-    throw noSuchContainer(name);
-  }
-  await stopContainer(engine, c, timeout);
-  return true;
-}
-
-export async function killByName(engine: Engine, name: string, signal: string): Promise<void> {
-  const c = mustFindContainer(engine.store.read(), name);
-  await killContainer(engine, c, signal);
-}
-
-export async function removeByName(engine: Engine, name: string, o: RemoveOpts): Promise<string | undefined> {
-  try {
-    const id = await removeContainer(engine, name, o);
-    return id;
-  } catch (err) {
-    if (err instanceof TsmanError && err.code === 'ENOTFOUND') throw new TsmanError('ENOTFOUND', err.message, { exitCode: 1 });
-    throw err;
-  }
-}
-
-export async function waitByName(engine: Engine, name: string, conditions: string[]): Promise<number> {
-  const c = mustFindContainer(engine.store.read(), name);
-  const conds = conditions.length ? conditions : ['stopped'];
-  for (const cond of conds) {
-    if (!['stopped', 'exited', 'running', 'created', 'paused', 'configured'].includes(cond)) {
-      throw new TsmanError('EUSAGE', `unknown container state: ${cond}: invalid argument`);
-    }
-  }
-  if (conds.includes('running')) {
-    for (;;) {
-      const st = await currentState(engine, c.id);
-      if (st.status === 'running') return -1;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  const st = await currentState(engine, c.id);
-  if (st.status !== 'running' && st.status !== 'paused') return st.exitCode ?? 0;
-  return waitExit(engine, c.id);
-}
-
-export async function cleanupByName(engine: Engine, name: string): Promise<void> {
-  const c = findContainer(engine.store.read(), name);
-  if (c) await cleanupContainer(engine, c.id, true);
 }
 
 export async function listContainers(engine: Engine, o: { all: boolean; filters: string[] }): Promise<Array<{ c: ContainerRecord; st: ContainerState }>> {
