@@ -20,17 +20,16 @@ export class InspectCommand extends TsmanCommand {
     if (!['all', 'image', 'container', 'volume', 'network', 'pod'].includes(this.type)) {
       throw new TsmanError('EUSAGE', `invalid type "${this.type}": must be one of container, image, volume, network, pod, all`);
     }
-    const engine = await this.engine();
+    const engine = await this.api();
     const found: unknown[] = [];
     const errs: TsmanError[] = [];
-    const { inspectContainers } = await import('../engine/containers/index.js');
     for (const n of this.names) {
       if (this.type === 'all' || this.type === 'container') {
-        const r = await inspectContainers(engine, [n]);
+        const r = await engine.containerInspect([n]);
         if (r.found.length) { found.push(...r.found); continue; }
       }
       if (this.type === 'all' || this.type === 'image') {
-        const r = await engine.inspectImages([n]);
+        const r = await engine.imageInspect([n]);
         if (r.found.length) { found.push(...r.found); continue; }
       }
       errs.push(this.type === 'all'

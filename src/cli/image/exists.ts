@@ -12,7 +12,7 @@ export class ImageExistsCommand extends TsmanCommand {
   image = Option.String({ required: true });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    return engine.imageExists(this.image) ? 0 : 1;
+    const engine = await this.api();
+    return (await engine.imageExists(this.image)) ? 0 : 1;
   }
 }

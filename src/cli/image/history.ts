@@ -17,8 +17,8 @@ export class HistoryCommand extends TsmanCommand {
   image = Option.String({ required: true });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const rows = await engine.history(this.image);
+    const engine = await this.api();
+    const rows = await engine.imageHistory(this.image);
     const { historyRow } = await import('../../engine/report.js');
     const { formatRows } = await import('../../format/template.js');
     const reports = rows.map((r) => historyRow(r, this.noTrunc, this.human));

@@ -16,8 +16,8 @@ export class ImageInspectCommand extends TsmanCommand {
   names = Option.Rest({ required: 1 });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { found, errors } = await engine.inspectImages(this.names);
+    const engine = await this.api();
+    const { found, errors } = await engine.imageInspect(this.names);
     await printInspect(this, found, this.format);
     return reportErrors(this, errors);
   }

@@ -26,9 +26,9 @@ export class ImagesCommand extends TsmanCommand {
   names = Option.Rest();
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
+    const engine = await this.api();
     const filters = [...this.filter, ...this.names.map((n) => `reference=${n}`)];
-    const rows = await engine.listImages({ all: this.all, filters });
+    const rows = await engine.imageList({ all: this.all, filters });
     const { imageRow, sortImageRows } = await import('../../engine/report.js');
     const reports = sortImageRows(rows.map((r) => imageRow(r, this.noTrunc)), this.sort);
     const { formatRows } = await import('../../format/template.js');

@@ -24,8 +24,8 @@ export class ImagePruneCommand extends TsmanCommand {
         : 'WARNING! This command removes all dangling images.\nAre you sure you want to continue? [y/N] ';
       if (!(await confirm(this, q))) return 0;
     }
-    const engine = await this.engine();
-    const ids = await engine.pruneImages({ all: this.all, filters: this.filter });
+    const engine = await this.api();
+    const ids = await engine.imagePrune({ all: this.all, filters: this.filter });
     for (const id of ids) this.out(`${id}\n`);
     return 0;
   }

@@ -28,7 +28,7 @@ export class PullCommand extends TsmanCommand {
   images = Option.Rest({ required: 1 });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
+    const engine = await this.api();
     const { makeProgress } = await import('../../image/progress.js');
     const { parsePlatform } = await import('../../image/platform.js');
     let os = this.os, arch = this.arch, variant = this.variant;
@@ -37,7 +37,7 @@ export class PullCommand extends TsmanCommand {
       os = p.os; arch = p.architecture; variant = p.variant;
     }
     for (const name of this.images) {
-      const rec = await engine.pull(name, {
+      const rec = await engine.imagePull(name, {
         tlsVerify: this.tlsVerify, certDir: this.certDir, creds: this.creds, authfile: this.authfile,
         os, arch, variant, progress: makeProgress(this.quiet), warn: (m) => this.warn(m),
       });

@@ -25,8 +25,8 @@ export class RmiCommand extends TsmanCommand {
   async execute(): Promise<number> {
     if (this.names.length === 0 && !this.all) throw new TsmanError('EUSAGE', 'image name or ID must be specified');
     if (this.names.length > 0 && this.all) throw new TsmanError('EUSAGE', 'when using the --all switch, you may not pass any images names or IDs');
-    const engine = await this.engine();
-    const rep = await engine.removeImages(this.names, { force: this.force, all: this.all, ignore: this.ignore });
+    const engine = await this.api();
+    const rep = await engine.imageRm(this.names, { force: this.force, all: this.all, ignore: this.ignore });
     for (const u of rep.untagged) this.out(`Untagged: ${u}\n`);
     for (const d of rep.deleted) this.out(`Deleted: ${d}\n`);
     for (const e of rep.errors) this.context.stderr.write(`Error: ${e.message}\n`);

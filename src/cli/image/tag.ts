@@ -13,8 +13,8 @@ export class TagCommand extends TsmanCommand {
   targets = Option.Rest({ required: 1 });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    await engine.tag(this.image, this.targets);
+    const engine = await this.api();
+    await engine.imageTag(this.image, this.targets);
     return 0;
   }
 }
@@ -31,8 +31,8 @@ export class UntagCommand extends TsmanCommand {
   targets = Option.Rest();
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    await engine.untag(this.image, this.targets);
+    const engine = await this.api();
+    await engine.imageUntag(this.image, this.targets);
     return 0;
   }
 }

@@ -26,9 +26,8 @@ export class VolumeCreateCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     maxArgs(this.args, 1);
-    const engine = await this.engine();
-    const { createVolume } = await import('../../engine/volumes.js');
-    const rec = await createVolume(engine, {
+    const engine = await this.api();
+    const rec = await engine.volumeCreate({
       name: this.args[0], driver: this.driver, options: this.opt, labels: splitCommas(this.label), ignoreIfExists: this.ignore,
     });
     this.out(`${rec.name}\n`);

@@ -14,8 +14,7 @@ export class VolumeExistsCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     exactArgs(this.args, 1);
-    const engine = await this.engine();
-    const { volumeExists } = await import('../../engine/volumes.js');
-    return volumeExists(engine, this.args[0]!) ? 0 : 1;
+    const engine = await this.api();
+    return (await engine.volumeExists(this.args[0]!)) ? 0 : 1;
   }
 }

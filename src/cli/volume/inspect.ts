@@ -21,10 +21,10 @@ export class VolumeInspectCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     if ((this.names.length === 0) !== this.all) throw new TsmanError('EUSAGE', 'provide one or more volume names or use --all');
-    const engine = await this.engine();
-    const { inspectVolumes, volumeReport, volumeJson } = await import('../../engine/volumes.js');
+    const engine = await this.api();
+    const { volumeReport, volumeJson } = await import('../../engine/volumes.js');
     const { formatInspectJson, formatOne } = await import('../../format/template.js');
-    const { found, errors } = inspectVolumes(engine, this.names, this.all);
+    const { found, errors } = await engine.volumeInspect(this.names, this.all);
     const reports = found.map((v) => volumeReport(v));
     if (!this.format || this.format === 'json') this.out(formatInspectJson(reports.map((r) => volumeJson(r))));
     else for (const r of reports) this.out(formatOne(this.format, r, { name: 'inspect' }));

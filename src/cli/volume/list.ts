@@ -25,10 +25,10 @@ export class VolumeListCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     noArgs(this.args, 'volume ls');
-    const engine = await this.engine();
-    const { listVolumes, volumeReport, volumeJson } = await import('../../engine/volumes.js');
+    const engine = await this.api();
+    const { volumeReport, volumeJson } = await import('../../engine/volumes.js');
     const { formatRows, isJSONFormat, toGoJSON } = await import('../../format/template.js');
-    const vols = listVolumes(engine, splitCommas(this.filter));
+    const vols = await engine.volumeList(splitCommas(this.filter));
     const format = this.quiet ? '{{.Name}}\n' : this.format;
     if (format !== undefined && isJSONFormat(format)) {
       this.out(`${listJson(toGoJSON, vols.map((v) => volumeJson(volumeReport(v))))}\n`);

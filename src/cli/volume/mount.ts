@@ -20,9 +20,8 @@ export class VolumeMountCommand extends TsmanCommand {
   async execute(): Promise<number> {
     requireUnshare('volume mount');
     minArgs(this.args, 1);
-    const engine = await this.engine();
-    const { mountVolume } = await import('../../engine/volumes.js');
-    for (const name of this.args) this.out(`${await mountVolume(engine, name)}\n`);
+    const engine = await this.api();
+    for (const name of this.args) this.out(`${await engine.volumeMount(name)}\n`);
     return 0;
   }
 }
@@ -39,9 +38,8 @@ export class VolumeUnmountCommand extends TsmanCommand {
   async execute(): Promise<number> {
     requireUnshare('volume unmount');
     minArgs(this.args, 1);
-    const engine = await this.engine();
-    const { unmountVolume } = await import('../../engine/volumes.js');
-    for (const name of this.args) this.out(`${await unmountVolume(engine, name)}\n`);
+    const engine = await this.api();
+    for (const name of this.args) this.out(`${await engine.volumeUnmount(name)}\n`);
     return 0;
   }
 }

@@ -22,12 +22,10 @@ export class VolumePruneCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     noArgs(this.args, 'volume prune');
-    const engine = await this.engine();
-    const { listVolumes, pruneVolumes } = await import('../../engine/volumes.js');
+    const engine = await this.api();
     if (!this.force) {
       this.out('WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n');
-      const unused = new Set(listVolumes(engine, ['dangling=true']).map((v) => v.name));
-      const victims = listVolumes(engine, this.filter).filter((v) => unused.has(v.name));
+      const victims = await engine.volumePruneCandidates(this.filter);
       if (victims.length === 0) {
         this.out('No dangling volumes found\n');
         return 0;
@@ -36,7 +34,7 @@ export class VolumePruneCommand extends TsmanCommand {
       const { confirm } = await import('../prompt.js');
       if (!(await confirm(this, 'Are you sure you want to continue? [y/N] '))) return 0;
     }
-    for (const n of await pruneVolumes(engine, this.filter)) this.out(`${n}\n`);
+    for (const n of await engine.volumePrune(this.filter)) this.out(`${n}\n`);
     return 0;
   }
 }

@@ -31,20 +31,10 @@ export class VolumeRmCommand extends TsmanCommand {
       if (!/^\d+$/.test(this.time)) throw new TsmanError('EUSAGE', `invalid argument "${this.time}" for "-t, --time" flag: strconv.ParseUint: parsing "${this.time}": invalid syntax`);
       timeout = Number(this.time);
     }
-    const engine = await this.engine();
-    const { removeVolume } = await import('../../engine/volumes.js');
-    const names = this.all ? (engine.store.read().volumes ?? []).map((v) => v.name).sort() : this.names;
-    const errors: TsmanError[] = [];
-    for (const n of names) {
-      try {
-        this.out(`${await removeVolume(engine, n, { force: this.force, timeout })}\n`);
-      } catch (err) {
-        // `rm -f` of a missing volume is not an error (podman's --force also means "ignore")
-        if (this.force && err instanceof TsmanError && err.code === 'ENOTFOUND') continue;
-        if (!(err instanceof TsmanError)) throw err;
-        errors.push(err);
-      }
-    }
+    const engine = await this.api();
+    const reports = await engine.volumeRm({ names: this.names, all: this.all }, { force: this.force, timeout });
+    for (const r of reports) if (!r.err) this.out(`${r.rawInput}\n`);
+    const errors = reports.flatMap((r) => (r.err ? [r.err] : []));
     // as podman: the errors after the names, the exit code of the last one
     for (const e of errors) this.context.stderr.write(`Error: ${e.message}\n`);
     return errors.length ? errors[errors.length - 1]!.exitCode : 0;

@@ -21,10 +21,10 @@ export class VolumeExportCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     exactArgs(this.args, 1);
-    const engine = await this.engine();
-    const { exportVolume, lookupVolume, goErrno } = await import('../../engine/volumes.js');
+    const engine = await this.api();
+    const { goErrno } = await import('../../engine/volumes.js');
     // the volume first: a missing one must not leave an empty file behind
-    if (!lookupVolume(engine, this.args[0]!)) throw new TsmanError('ENOTFOUND', `no such volume ${this.args[0]}`);
+    if (!(await engine.volumeLookup(this.args[0]!))) throw new TsmanError('ENOTFOUND', `no such volume ${this.args[0]}`);
     let out: Writable;
     if (this.output !== undefined && this.output !== '/dev/stdout') {
       const file = this.output;
@@ -39,7 +39,7 @@ export class VolumeExportCommand extends TsmanCommand {
       const stdout = this.context.stdout;
       out = new Writable({ write: (chunk, _enc, cb) => { stdout.write(chunk, (err) => cb(err ?? null)); } });
     }
-    await exportVolume(engine, this.args[0]!, out);
+    await engine.volumeExport(this.args[0]!, out);
     return 0;
   }
 }
@@ -58,9 +58,9 @@ export class VolumeImportCommand extends TsmanCommand {
   async execute(): Promise<number> {
     exactArgs(this.args, 2);
     const [name, source] = this.args as [string, string];
-    const engine = await this.engine();
-    const { importVolume, lookupVolume, goErrno } = await import('../../engine/volumes.js');
-    if (!lookupVolume(engine, name)) throw new TsmanError('ENOTFOUND', `no such volume ${name}`);
+    const engine = await this.api();
+    const { goErrno } = await import('../../engine/volumes.js');
+    if (!(await engine.volumeLookup(name))) throw new TsmanError('ENOTFOUND', `no such volume ${name}`);
     let input: Readable;
     if (source === '-') {
       input = process.stdin;
@@ -73,7 +73,7 @@ export class VolumeImportCommand extends TsmanCommand {
       }
       input = rs;
     }
-    await importVolume(engine, name, input, { warn: (m) => this.warn(m) });
+    await engine.volumeImport(name, input, { warn: (m) => this.warn(m) });
     return 0;
   }
 }
