@@ -452,7 +452,14 @@ if (MODE === 'tty-client') {
     assert.ok(other instanceof OciCli && !(other instanceof Runc) && !(other instanceof Crun));
     assert.equal(other.name, 'youki');
     // findRuntime's choice goes straight in: crun on this host's layout becomes runc's implementation
-    if (which('runc')) assert.ok(openRuntime(findRuntime('crun', { unified: false }), '/run/x') instanceof Runc);
+    const runcPath = which('runc');
+    if (runcPath) {
+      assert.ok(openRuntime(findRuntime('crun', { unified: false }), '/run/x') instanceof Runc);
+      // a configured path (--runtime /usr/bin/runc, an [engine.runtimes] entry) is named by its base name
+      const byPath = openRuntime(findRuntime(runcPath, { unified: false }), '/run/x');
+      assert.ok(byPath instanceof Runc);
+      assert.deepEqual([byPath.name, byPath.path], ['runc', runcPath]);
+    }
   });
 
   const missing = ['conmon', 'runc'].filter((t) => !which(t));
