@@ -1,6 +1,6 @@
 // `tsman info`: podman's Info struct. Built once with Go field names (what templates like
 // `{{.Store.GraphRoot}}` address) and converted to podman's JSON keys for json/yaml output.
-import { detectCgroups } from '../cgroupv2/detect.js';
+import { cgroups as cgroupManager } from './containers/cgroups.js';
 import * as os from 'node:os';
 import { readFileSync, existsSync, statfsSync } from 'node:fs';
 import { builtin } from '../util/builtin.js';
@@ -41,7 +41,8 @@ export async function info(engine: Engine): Promise<Record<string, unknown>> {
   const rel = osRelease();
   const state = engine.store.read();
   const maps = cfg.rootless ? getIdMappings(cfg.uid) : { uidMap: [], gidMap: [] };
-  const cgroups = detectCgroups(cfg.rootless);
+  const manager = cgroupManager(engine);
+  const cgroups = manager.detect();
   const toGo = (m: { containerId: number; hostId: number; size: number }) => ({ ContainerID: m.containerId, HostID: m.hostId, Size: m.size });
   const runtimeName = cfg.engine.runtime || 'runc';
   const runtimePath = findBinary([runtimeName]) ?? '';
@@ -58,7 +59,7 @@ export async function info(engine: Engine): Promise<Record<string, unknown>> {
     Host: {
       Arch: arch,
       BuildahVersion: '',
-      CgroupManager: 'cgroupfs',
+      CgroupManager: manager.name,
       CgroupsVersion: cgroups.version,
       CgroupControllers: cgroups.controllers,
       Conmon: { Package: '', Path: conmonPath, Version: conmonPath ? versionOf(conmonPath) : '' },

@@ -6,9 +6,9 @@ import { stdout, stderr } from '../../util/stdio.js';
 import { randomBytes } from '../../util/random.js';
 import type { Engine } from '../index.js';
 import { mustFindContainer } from './lookup.js';
-import { ContainerPaths, runtimeRoot } from './paths.js';
+import { ContainerPaths } from './paths.js';
 import { currentState } from './lifecycle.js';
-import { runtimeChoice, conmonPath } from './runtime.js';
+import { oci, conmonPath } from './runtime.js';
 import { execConmon } from '../../runtime/conmon.js';
 import { resolveUser } from '../../runtime/users.js';
 import { processBoundingSet } from '../../runtime/caps.js';
@@ -54,9 +54,9 @@ export async function execInContainer(engine: Engine, name: string, command: str
   const sessionId = randomBytes(32).toString('hex');
   const bundle = path.join(p.userdata, 'exec', sessionId.slice(0, 16));
   await fsp.mkdir(bundle, { recursive: true });
-  const rt = runtimeChoice(engine);
+  const rt = oci(engine);
   const res = await execConmon({
-    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: runtimeRoot(engine.store), conmonPath: conmonPath(engine), terminal: o.tty,
+    id: c.id, name: c.name, runtimePath: rt.path, runtimeRoot: rt.root, conmonPath: conmonPath(engine), terminal: o.tty,
     sessionId, bundle, process: proc,
     attach: o.detach ? undefined : {
       stdin: o.interactive ? process.stdin : undefined, stdout: stdout(), stderr: stderr(), detachKeys: o.detachKeys,
