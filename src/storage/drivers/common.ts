@@ -4,9 +4,10 @@ import { builtin } from '../../util/builtin.js';
 // loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
 const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsmanError } from '../../errors.js';
-import type { ApplyDiffOptions, Driver, DriverName, MountRequest } from '../driver.js';
+import type { ApplyDiffOptions, Driver, DriverName, MountRequest } from './types.js';
 import type { ExtractResult, WhiteoutMode } from '../extract.js';
 import type { Change, LayerForm } from '../layerdiff.js';
 
@@ -18,6 +19,17 @@ export function run(cmd: string, args: string[]): Promise<void> {
     p.on('error', (e) => reject(new TsmanError('ESTORAGE', `${cmd}: ${e.message}`)));
     p.on('close', (code) => code === 0 ? resolve() : reject(new TsmanError('ESTORAGE', `${cmd} ${args.join(' ')}: ${err.trim() || `exit status ${code}`}`)));
   });
+}
+
+async function isExecutable(p: string): Promise<boolean> {
+  try { await fsp.access(p, 1); return true; } catch { return false; }
+}
+
+export async function findFuseOverlayfs(configured?: string): Promise<string | undefined> {
+  for (const p of [configured, '/usr/bin/fuse-overlayfs', '/usr/local/bin/fuse-overlayfs']) {
+    if (p && await isExecutable(p)) return p;
+  }
+  return undefined;
 }
 
 export function escapeOverlay(p: string): string {
@@ -87,4 +99,14 @@ export abstract class BaseDriver implements Driver {
   protected abstract doMount(req: MountRequest): Promise<void>;
   protected abstract doUnmount(target: string): Promise<void>;
   abstract inspectData(layers: string[]): Record<string, string>;
+}
+
+/** GraphDriver.Data of the overlay drivers: the top layer as UpperDir, the rest as LowerDir. */
+export function overlayInspectData(layers: string[]): Record<string, string> {
+  const top = layers[layers.length - 1];
+  if (!top) return {};
+  const graph: Record<string, string> = { UpperDir: top, WorkDir: path.join(path.dirname(top), 'work') };
+  const lowers = layers.slice(0, -1).reverse();
+  if (lowers.length) graph.LowerDir = lowers.join(':');
+  return graph;
 }

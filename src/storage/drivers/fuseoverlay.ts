@@ -3,10 +3,9 @@
 // create on any file system (src/storage/extract.ts); a stack is mounted by the fuse-overlayfs
 // program, which can also show the ids shifted (uidmapping=/gidmapping=).
 import { umount2, MNT_DETACH } from '../../util/libc.js';
-import type { MountRequest } from '../driver.js';
+import type { MountRequest } from './types.js';
 import type { WhiteoutMode } from '../extract.js';
-import { BaseDriver, escapeOverlay, run } from './common.js';
-import { overlayInspectData } from './overlay.js';
+import { BaseDriver, escapeOverlay, overlayInspectData, run } from './common.js';
 
 export class FuseOverlayDriver extends BaseDriver {
   readonly name = 'fuse-overlayfs' as const;

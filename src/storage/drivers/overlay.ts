@@ -7,11 +7,10 @@
 // `.wh..wh..opq` at its root (it replaces everything below it) would let its parents show
 // through. Such a layer is the bottom of what is mounted: the layers below it are left out.
 import { TsmanError } from '../../errors.js';
-import { findFuseOverlayfs, type MountRequest } from '../driver.js';
+import type { MountRequest } from './types.js';
 import { mount, umount2, lgetxattr, MS_BIND, MS_RDONLY, MNT_DETACH } from '../../util/libc.js';
 import type { WhiteoutMode } from '../extract.js';
-import { BaseDriver, escapeOverlay } from './common.js';
-import * as path from 'node:path';
+import { BaseDriver, escapeOverlay, findFuseOverlayfs, overlayInspectData } from './common.js';
 
 const MS_REMOUNT = 0x20;
 
@@ -82,13 +81,4 @@ export class OverlayDriver extends BaseDriver {
   inspectData(layers: string[]): Record<string, string> {
     return overlayInspectData(layers);
   }
-}
-
-export function overlayInspectData(layers: string[]): Record<string, string> {
-  const top = layers[layers.length - 1];
-  if (!top) return {};
-  const graph: Record<string, string> = { UpperDir: top, WorkDir: path.join(path.dirname(top), 'work') };
-  const lowers = layers.slice(0, -1).reverse();
-  if (lowers.length) graph.LowerDir = lowers.join(':');
-  return graph;
 }

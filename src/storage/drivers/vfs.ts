@@ -3,7 +3,7 @@
 // mount is a bind mount of the one directory. Slow to create, but works on any file system.
 import { TsmanError } from '../../errors.js';
 import { mount, umount2, MS_BIND, MS_RDONLY, MNT_DETACH } from '../../util/libc.js';
-import type { MountRequest } from '../driver.js';
+import type { MountRequest } from './types.js';
 import type { WhiteoutMode } from '../extract.js';
 import { BaseDriver, run } from './common.js';
 
