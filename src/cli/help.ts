@@ -11,14 +11,6 @@ export class HelpCommand extends TsmanCommand {
   topic = Option.Rest();
 
   async execute(): Promise<number> {
-    if (this.topic.length === 1) {
-      const { groupListing } = await import('./main.js');
-      const listing = await groupListing([this.topic[0]!, '--help']);
-      if (listing !== undefined) {
-        this.out(listing);
-        return 0;
-      }
-    }
     if (this.topic.length > 0) {
       return this.cli.run([...this.topic, '--help']);
     }

@@ -69,7 +69,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       stdout().write(`tsman version ${VERSION}\n`);
       return 0;
     }
-    const listing = await groupListing(args);
+    // `help GROUP` too: help.ts cannot ask for it (the registry it would import loads help.ts)
+    const listing = await groupListing(args.length === 2 && args[0] === 'help' ? [args[1]!, '--help'] : args);
     if (listing !== undefined) {
       stdout().write(listing);
       return 0;
@@ -121,7 +122,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
  * `tsman container --help` (and image, system, network, volume): the group's verbs as podman
  * lists them (src/cli/grouphelp.ts), where clipanion would print the group command's own usage.
  */
-export async function groupListing(args: string[]): Promise<string | undefined> {
+async function groupListing(args: string[]): Promise<string | undefined> {
   if (args.length !== 2 || (args[1] !== '--help' && args[1] !== '-h')) return undefined;
   const entry = commands.find((c) => c.paths.some((p) => p.length === 1 && p[0] === args[0]));
   const cls = entry && await entry.load() as { helpText?: () => string };

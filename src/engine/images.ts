@@ -15,6 +15,7 @@ import type { ImageConfig } from '../image/mediatypes.js';
 import { hostPlatform } from '../image/platform.js';
 import { getCredentials } from '../image/authfile.js';
 import { byteCompare } from '../util/human.js';
+import { parseUntil } from '../util/filters.js';
 
 export interface PullRequest {
   tlsVerify?: boolean;
@@ -222,9 +223,9 @@ function matchesFilters(state: StoreState, rec: ImageRecord, config: ImageConfig
   }
   if (f.readonly && f.readonly.some((v) => v === 'true')) return false;
   if (f.until) {
+    // a Go duration back from now, a date or unix seconds, as every noun's until (podman's timetype)
     for (const v of f.until) {
-      const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-      if (!(Date.parse(rec.created) < t)) return false;
+      if (!(Date.parse(rec.created) < parseUntil(v))) return false;
     }
   }
   return true;

@@ -4,9 +4,9 @@
 import type { Engine } from './index.js';
 import type { Targets } from './targets.js';
 import { TsmanError } from '../errors.js';
-import { groupFilters } from '../util/filters.js';
+import { groupFilters, parseUntil } from '../util/filters.js';
 import { goMap, goStruct } from '../format/values.js';
-import { GoTime, parseUntil } from './volumes.js';
+import { GoTime } from './volumes.js';
 import {
   type NetworkConfig, type NetworkSubnet, containersOnNetwork, listNetworks, mustFindNetwork, noSuchNetwork, removeNetwork,
 } from '../network/config.js';

@@ -20,7 +20,7 @@ import type { StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { goMap } from '../format/values.js';
-import { groupFilters } from '../util/filters.js';
+import { groupFilters, parseUntil } from '../util/filters.js';
 import { isMountPoint } from './imagemount.js';
 
 export interface VolumeRecord {
@@ -316,29 +316,6 @@ function labelMatches(filter: string, labels: Record<string, string>): boolean {
   const key = i < 0 ? filter : filter.slice(0, i);
   const val = i < 0 ? '' : filter.slice(i + 1);
   return Object.entries(labels).some(([k, v]) => (val === '' || v === val) && (k === key || matchGlob(key, k)));
-}
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration, in milliseconds; undefined when s is not a duration. */
-export function parseGoDuration(s: string): number | undefined {
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+|0)$/.exec(s);
-  if (!m) return undefined;
-  let total = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g)) total += Number(part[1]) * DURATION_UNITS[part[2]!]!;
-  return m[1] === '-' ? -total : total;
-}
-
-/** containers/common filters.ComputeUntilTimestamp (timetype.GetTimestamp): a duration back from now, a date/time, or unix seconds. */
-export function parseUntil(value: string, now = Date.now()): number {
-  const d = parseGoDuration(value);
-  if (d !== undefined) return now - d;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) {
-    const t = Date.parse(value.replace(' ', 'T'));
-    if (!Number.isNaN(t)) return t;
-  }
-  throw new TsmanError('EUSAGE', `failed to parse value as time or duration: "${value}"`);
 }
 
 function createdMs(v: VolumeRecord): number {

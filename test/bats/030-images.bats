@@ -98,3 +98,25 @@ load helpers
     run_tsman 1 image exists nosuchimage
     assert_output ""
 }
+
+@test "images --filter until: a Go duration, a date or unix seconds, as volume and network until (it took no duration)" {
+    pull_busybox
+    # the test images were created 2024-01-01T00:00:00Z (test/images/build.mjs)
+    run_tsman images --filter until=24h --format '{{.Repository}}'
+    assert_output -p "tsman/busybox"
+    run_tsman images --filter until=1000000h --format '{{.Repository}}'
+    assert_output ""
+    run_tsman images --filter until=2025-01-01T00:00:00Z --format '{{.Repository}}'
+    assert_output -p "tsman/busybox"
+    run_tsman images --filter until=1700000000 --format '{{.Repository}}'
+    assert_output ""
+    run_tsman 125 images --filter until=bogus
+    assert_output 'Error: failed to parse value as time or duration: "bogus"'
+    # image prune reads it the same way (its until=24h removed nothing)
+    run_tsman image prune -a -f --filter until=1000000h
+    assert_output ""
+    run_tsman image prune -a -f --filter until=24h
+    [ -n "$output" ]
+    run_tsman images -q
+    assert_output ""
+}
