@@ -37,7 +37,6 @@ const FLOORS: Array<[prefix: string, floor: number]> = [
 
 /** `from → to` (paths under src/), why it is still there and whose move removes it. */
 const EXCEPTIONS: Array<[from: string, to: string, reason: string]> = [
-  ['engine/index.ts', 'cli/options.ts', 'Engine.open takes the CLI\'s GlobalOptions type: it belongs to engine/api (CLI/engine API move)'],
   ['storage/store.ts', 'engine/containers/types.ts', 'StoreState holds ContainerRecords: the persisted records move to storage/ (storage move)'],
   ['storage/store.ts', 'engine/volumes.ts', 'StoreState holds VolumeRecords: the persisted records move to storage/ (storage move)'],
   ['storage/store.ts', 'image/validate.ts', 'store.json is checked with the registry documents\' shape checkers: they belong below storage (storage move)'],
@@ -48,7 +47,6 @@ const EXCEPTIONS: Array<[from: string, to: string, reason: string]> = [
   ['engine/index.ts', 'engine/imagemount.ts', 'the same circle: systemReset unmounts images through the facade module (CLI/engine API move)'],
   ['engine/containers/confdefaults.ts', 'engine/containers/create.ts', 'CreateOptions lives in create.ts, which applies the defaults: an Options type for engine/api (CLI/engine API move)'],
   ['engine/volumes.ts', 'engine/containers/lifecycle.ts', 'volume rm -f removes its containers while rm -v removes their volumes: the two verbs call each other (CLI/engine API move)'],
-  ['cli/help.ts', 'cli/main.ts', '`help TOPIC` asks main.ts for a group listing while the registry loads help.ts: the listing wants a module of its own (CLI move)'],
 ];
 
 // dist/test/unit/imports.test.js or test/unit/imports.test.ts: the checkout is three or two up
@@ -185,8 +183,15 @@ test('no import points up a floor', (t) => {
   assert.deepEqual(lines, [], `upward imports (move the code down, or take what it needs as a parameter):\n${lines.join('\n')}`);
 });
 
-test('no import circles (type and lazy imports count)', () => {
+test('no import circles (type and lazy imports count)', (t) => {
   const found = circles(files, edges.filter((e) => !isException(e)));
+  // an exception on one floor is there to break a circle: say so when it breaks none any more
+  for (const [f, to] of EXCEPTIONS) {
+    const e = edges.find((x) => x.from === f && x.to === to);
+    if (!e || (floorOf(to) ?? 99) < (floorOf(f) ?? -1)) continue;
+    const without = edges.filter((x) => x === e || !isException(x));
+    if (circles(files, without).length === found.length) t.diagnostic(`exception no longer needed (no circle without it, delete the entry): ${f} → ${to}`);
+  }
   const text = found.map((c) => `  ${c.join(', ')}`).join('\n');
   assert.deepEqual(found, [], `files that import each other in a circle:\n${text}`);
 });
