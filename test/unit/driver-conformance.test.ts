@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { buildTar, type TarWriteEntry } from '../../src/storage/tarwriter.js';
 import { createDriver, type Driver, type Change } from '../../src/storage/driver.js';
-import { lgetxattr, llistxattr, lsetxattr } from '../../src/util/libc.js';
+import { lgetxattr, llistxattr, lsetxattr, umount2, MNT_DETACH } from '../../src/util/libc.js';
 import { readTar } from '../../src/storage/tar.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -203,6 +203,11 @@ for (const name of drivers) {
     const mounts: string[] = [];
     t.after(async () => {
       for (const m of mounts) await drv.unmount(m, true).catch(() => undefined);
+      // whatever a failed part left mounted under base goes too (a mount left behind as root
+      // would show in every mount namespace made later)
+      const left = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
+        .filter((m) => m.startsWith(`${base}/`)).sort().reverse();
+      for (const m of left) { try { umount2(m, MNT_DETACH); } catch { /* gone meanwhile */ } }
       fs.rmSync(base, { recursive: true, force: true });
     });
     const orig = new Stack(drv, base, 'layer');
