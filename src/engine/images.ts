@@ -15,7 +15,7 @@ import type { ImageConfig } from '../image/mediatypes.js';
 import { hostPlatform } from '../image/platform.js';
 import { getCredentials } from '../image/authfile.js';
 import { byteCompare } from '../util/human.js';
-import { parseUntil } from '../util/filters.js';
+import { matchLabels, parseUntil } from '../util/filters.js';
 
 export interface PullRequest {
   tlsVerify?: boolean;
@@ -209,10 +209,7 @@ function matchesFilters(state: StoreState, rec: ImageRecord, config: ImageConfig
   if (f.id && !f.id.some((p) => rec.id.startsWith(p.replace(/^sha256:/, '')))) return false;
   if (f.label) {
     const labels = config.config?.Labels ?? {};
-    for (const l of f.label) {
-      const i = l.indexOf('=');
-      if (i < 0 ? !(l in labels) : labels[l.slice(0, i)] !== l.slice(i + 1)) return false;
-    }
+    if (!matchLabels(f.label, labels)) return false;
   }
   for (const key of ['before', 'since'] as const) {
     for (const v of f[key] ?? []) {

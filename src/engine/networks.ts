@@ -4,7 +4,7 @@
 import type { Engine } from './index.js';
 import type { Targets } from './targets.js';
 import { TsmanError } from '../errors.js';
-import { groupFilters, parseUntil } from '../util/filters.js';
+import { groupFilters, matchLabels, parseUntil } from '../util/filters.js';
 import { goMap, goStruct } from '../format/values.js';
 import { GoTime } from './volumes.js';
 import {
@@ -31,16 +31,6 @@ type NetFilter = (n: NetworkConfig) => boolean;
 
 function regexMatch(pattern: string, s: string): boolean {
   try { return new RegExp(pattern).test(s); } catch { return false; }
-}
-
-/** containers/common filters.MatchLabelFilters: every value must match (key, or key=value). */
-function matchLabels(values: string[], labels: Record<string, string> = {}): boolean {
-  return values.every((f) => {
-    const i = f.indexOf('=');
-    const key = i < 0 ? f : f.slice(0, i);
-    const val = i < 0 ? '' : f.slice(i + 1);
-    return Object.entries(labels).some(([k, v]) => k === key && (val === '' || v === val));
-  });
 }
 
 function parseBool(v: string): boolean | undefined {

@@ -20,7 +20,7 @@ import type { StoreState } from '../storage/store.js';
 import { removeTree } from '../storage/store.js';
 import { TsmanError, errnoCode } from '../errors.js';
 import { goMap } from '../format/values.js';
-import { groupFilters, parseUntil } from '../util/filters.js';
+import { groupFilters, matchLabels, parseUntil } from '../util/filters.js';
 import { isMountPoint } from './imagemount.js';
 
 export interface VolumeRecord {
@@ -292,32 +292,6 @@ const VOLUME_FILTERS = ['name', 'driver', 'scope', 'label', 'opt', 'until', 'dan
 
 type VolumeFilter = (v: VolumeRecord) => boolean;
 
-function matchGlob(pattern: string, s: string): boolean {
-  // filepath.Match without the escapes: * ? and [...] classes
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) return false;
-      let cls = pattern.slice(i + 1, end);
-      if (cls.startsWith('^')) cls = `^${cls.slice(1)}`;
-      re += `[${cls.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  try { return new RegExp(`${re}$`).test(s); } catch { return false; }
-}
-
-function labelMatches(filter: string, labels: Record<string, string>): boolean {
-  const i = filter.indexOf('=');
-  const key = i < 0 ? filter : filter.slice(0, i);
-  const val = i < 0 ? '' : filter.slice(i + 1);
-  return Object.entries(labels).some(([k, v]) => (val === '' || v === val) && (k === key || matchGlob(key, k)));
-}
-
 function createdMs(v: VolumeRecord): number {
   return Date.parse(v.created);
 }
@@ -339,10 +313,10 @@ function buildFilters(state: StoreState, list: string[], allowed: string[]): Vol
           out.push(() => val === 'local');
           break;
         case 'label':
-          out.push((v) => labelMatches(val, v.labels));
+          out.push((v) => matchLabels([val], v.labels));
           break;
         case 'opt':
-          out.push((v) => labelMatches(val, v.options));
+          out.push((v) => matchLabels([val], v.options));
           break;
         case 'until': {
           const until = parseUntil(val);

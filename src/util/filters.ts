@@ -38,3 +38,48 @@ export function parseUntil(value: string, now = Date.now()): number {
   }
   throw new TsmanError('EUSAGE', `failed to parse value as time or duration: "${value}"`);
 }
+
+// ---- labels: one matcher for every noun's label filter ----------------------------------------
+
+/** Go's filepath.Match without escapes: `*` and `?` stop at `/`, `[...]` classes. */
+export function pathMatch(pattern: string, s: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return false;
+      let cls = pattern.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = `^${cls.slice(1)}`;
+      re += `[${cls.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  try { return new RegExp(`${re}$`).test(s); } catch { return false; }
+}
+
+/**
+ * containers/common filters.matchPattern: a pattern with a `*` matches anywhere in the value (it
+ * is wrapped in `*...*`) and `/` is an ordinary character; without a `*` nothing matches (keys
+ * are compared exactly by the caller).
+ */
+export function matchPattern(pattern: string, value: string): boolean {
+  if (!pattern.includes('*')) return false;
+  return pathMatch(`*${pattern}*`.replaceAll('/', '|'), value.replaceAll('/', '|'));
+}
+
+/**
+ * containers/common filters.MatchLabelFilters, behind every `--filter label=` (containers, images,
+ * volumes, networks): each value, `key` or `key=value`, must match some label whose key is the
+ * key or matches it as a pattern, and whose value is the value (any value when none is given).
+ */
+export function matchLabels(values: string[], labels: Record<string, string> = {}): boolean {
+  return values.every((f) => {
+    const i = f.indexOf('=');
+    const key = i < 0 ? f : f.slice(0, i);
+    const val = i < 0 ? '' : f.slice(i + 1);
+    return Object.entries(labels).some(([k, v]) => (val === '' || v === val) && (k === key || matchPattern(key, k)));
+  });
+}

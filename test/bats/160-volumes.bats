@@ -510,3 +510,13 @@ $TSMAN_ROOT/tsman/volumes/tmpvol/_data"
     run_tsman volume reload
     assert_output ''
 }
+
+@test "volume label filters glob as podman's: a pattern with * matches anywhere in the key, / included" {
+    run_tsman volume create --label org.x/key=1 gv
+    run_tsman volume ls -q --filter 'label=x/k*'
+    assert_output "gv"
+    run_tsman volume ls -q --filter 'label=o?g*=1'
+    assert_output "gv"
+    run_tsman volume ls -q --filter 'label=key'
+    assert_output ""
+}

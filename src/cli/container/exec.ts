@@ -24,9 +24,8 @@ export class ExecCommand extends TsmanCommand {
   command = Option.Proxy({ required: 1 });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { execInContainer } = await import('../../engine/containers/exec.js');
-    return execInContainer(engine, this.container, this.command, {
+    const engine = await this.api();
+    return engine.containerExec(this.container, this.command, {
       interactive: this.interactive, tty: this.tty, detach: this.detach, env: this.env, envFile: this.envFile,
       user: this.user, workdir: this.workdir, privileged: this.privileged, detachKeys: this.detachKeys,
       out: (s) => this.out(s),

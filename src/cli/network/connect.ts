@@ -17,9 +17,8 @@ export class NetworkConnectCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     exactArgs(this.args, 2);
-    const engine = await this.engine();
-    const { connectNetwork } = await import('../../engine/networkconnect.js');
-    await connectNetwork(engine, this.args[0]!, this.args[1]!, { aliases: this.alias, ip: this.ip, mac: this.mac });
+    const engine = await this.api();
+    await engine.networkConnect(this.args[0]!, this.args[1]!, { aliases: this.alias, ip: this.ip, mac: this.mac });
     return 0;
   }
 }
@@ -37,9 +36,8 @@ export class NetworkDisconnectCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     exactArgs(this.args, 2);
-    const engine = await this.engine();
-    const { disconnectNetwork } = await import('../../engine/networkconnect.js');
-    await disconnectNetwork(engine, this.args[0]!, this.args[1]!);
+    const engine = await this.api();
+    await engine.networkDisconnect(this.args[0]!, this.args[1]!);
     return 0;
   }
 }

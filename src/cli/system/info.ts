@@ -17,9 +17,9 @@ export class InfoCommand extends TsmanCommand {
   debug = Option.Boolean('-D,--debug', false, { hidden: true });
 
   async execute(): Promise<number> {
-    const engine = await this.engine();
-    const { info, toJsonKeys, toYaml } = await import('../../engine/info.js');
-    const data = await info(engine);
+    const engine = await this.api();
+    const { toJsonKeys, toYaml } = await import('../../engine/info.js');
+    const data = await engine.systemInfo();
     if (!this.format) {
       this.out(toYaml(toJsonKeys(data)).replace(/^\n/, ''));
     } else if (this.format === 'json') {

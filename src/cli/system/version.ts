@@ -12,8 +12,7 @@ export class VersionCommand extends TsmanCommand {
   format = Option.String('-f,--format', { description: 'Change the output format to JSON or a Go template' });
 
   async execute(): Promise<number> {
-    const { versionInfo } = await import('../../engine/info.js');
-    const v = versionInfo();
+    const v = await (await this.api(true)).systemVersion();
     if (this.format === 'json') {
       this.out(JSON.stringify({ Client: v }, null, 4) + '\n');
     } else if (this.format) {

@@ -22,6 +22,8 @@ export interface ContainerEngine {
   containerExists(name: string): Promise<boolean>;
   containerCleanup(names: string[]): Promise<void>;
   containerAttach(name: string, io: O.AttachIo): Promise<number>;
+  /** the command's exit code (0 when detached) */
+  containerExec(name: string, command: string[], o: O.ExecOptions): Promise<number>;
   containerRename(name: string, newName: string): Promise<void>;
   /** pause (true) or unpause (false); the container's id */
   containerPause(name: string, pause: boolean): Promise<string>;

@@ -5,8 +5,9 @@ import type { TsmanError } from '../../errors.js';
 import type { Targets } from './reports.js';
 import type { NetworkConfig, CreateNetworkOptions } from '../../network/config.js';
 import type { NetworkReloadReport, RemoveNetworksOptions } from '../networks.js';
+import type { ConnectOptions } from '../networkconnect.js';
 
-export type { NetworkConfig, CreateNetworkOptions, NetworkReloadReport, RemoveNetworksOptions };
+export type { NetworkConfig, CreateNetworkOptions, NetworkReloadReport, RemoveNetworksOptions, ConnectOptions };
 
 export interface NetworkEngine {
   networkCreate(o: CreateNetworkOptions): Promise<NetworkConfig>;
@@ -21,6 +22,9 @@ export interface NetworkEngine {
   networkPrune(filters: string[]): Promise<string[]>;
   /** the names removed and one error per network that was not; a network in use without force throws */
   networkRm(names: string[], o: RemoveNetworksOptions): Promise<{ removed: string[]; errors: TsmanError[] }>;
+  /** a running container gets the interface at once */
+  networkConnect(network: string, container: string, o: ConnectOptions): Promise<void>;
+  networkDisconnect(network: string, container: string): Promise<void>;
   /** firewall rules put back; the containers whose network was set up again */
   networkReload(targets: Targets): Promise<NetworkReloadReport[]>;
 }

@@ -13,6 +13,7 @@ import { ContainerPaths } from './paths.js';
 import { inspectJson } from './report.js';
 import { mark } from '../../util/timing.js';
 import { byteCompare } from '../../util/human.js';
+import { matchLabels } from '../../util/filters.js';
 import { stdout, stderr } from '../../util/stdio.js';
 import { onFatal } from '../../util/fatal.js';
 
@@ -108,10 +109,7 @@ export async function listContainers(engine: Engine, o: { all: boolean; filters:
     if (f.name && !f.name.some((n) => new RegExp(n).test(c.name))) continue;
     if (f.id && !f.id.some((n) => c.id.startsWith(n))) continue;
     if (f.exited && !(st.status === 'exited' && f.exited.includes(String(st.exitCode ?? 0)))) continue;
-    if (f.label && !f.label.every((l) => {
-      const i = l.indexOf('=');
-      return i < 0 ? l in c.config.labels : c.config.labels[l.slice(0, i)] === l.slice(i + 1);
-    })) continue;
+    if (f.label && !matchLabels(f.label, c.config.labels)) continue;
     if (f.ancestor && !f.ancestor.some((a) => c.imageName === a || c.imageId.startsWith(a) || c.imageName.split('/').pop()!.startsWith(a))) continue;
     out.push({ c, st });
   }

@@ -4,8 +4,9 @@ import type { Report, Targets } from '../targets.js';
 import type { CreateOptions } from './create.js';
 import type { AttachIo } from './lifecycle.js';
 import type { RunFlags, LogOpts } from './index.js';
+import type { ExecOptions } from './exec.js';
 
-export type { Report, Targets, AttachIo, CreateOptions, RunFlags, LogOpts };
+export type { Report, Targets, AttachIo, CreateOptions, RunFlags, LogOpts, ExecOptions };
 
 export type StartReport = Report;
 export interface StopOptions {

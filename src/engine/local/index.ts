@@ -8,6 +8,7 @@ import type * as C from '../containers/options.js';
 import type { CreateNetworkOptions } from '../../network/config.js';
 import type { RemoveNetworksOptions } from '../networks.js';
 import type { Targets } from '../targets.js';
+import type { ConnectOptions } from '../networkconnect.js';
 import type { PullRequest, ListOptions } from '../images.js';
 import type { Readable, Writable } from 'node:stream';
 import type { CreateVolumeOptions, RemoveVolumeOptions } from '../volumes.js';
@@ -28,6 +29,7 @@ export class LocalEngine {
   async containerExists(name: string) { return !!(await import('../containers/lookup.js')).findContainer((await this.open()).store.read(), name); }
   async containerCleanup(names: string[]) { return (await import('../containers/cleanup.js')).cleanup(await this.open(), names); }
   async containerAttach(name: string, io: C.AttachIo) { return (await import('../containers/attach.js')).attachByName(await this.open(), name, io); }
+  async containerExec(name: string, command: string[], o: C.ExecOptions) { return (await import('../containers/exec.js')).execInContainer(await this.open(), name, command, o); }
   async containerRename(name: string, newName: string) { return (await import('../containers/rename.js')).renameContainer(await this.open(), name, newName); }
   async containerPause(name: string, pause: boolean) { return (await import('../containers/pause.js')).pauseContainer(await this.open(), name, pause); }
   async containerTop(name: string) { return (await import('../containers/top.js')).topContainer(await this.open(), name); }
@@ -46,9 +48,13 @@ export class LocalEngine {
   async networkPruneCandidates(filters: string[]) { return (await import('../networks.js')).pruneCandidates(await this.open(), filters); }
   async networkPrune(filters: string[]) { return (await import('../networks.js')).pruneNetworks(await this.open(), filters); }
   async networkRm(names: string[], o: RemoveNetworksOptions) { return (await import('../networks.js')).removeNetworks(await this.open(), names, o); }
+  async networkConnect(network: string, container: string, o: ConnectOptions) { return (await import('../networkconnect.js')).connectNetwork(await this.open(), network, container, o); }
+  async networkDisconnect(network: string, container: string) { return (await import('../networkconnect.js')).disconnectNetwork(await this.open(), network, container); }
   async networkReload(t: Targets) { return (await import('../networks.js')).reloadNetworks(await this.open(), t); }
 
   // ---- system (engine/api/system.ts) -----------------------------------------------------------
+  async systemInfo() { return (await import('../info.js')).info(await this.open()); }
+  async systemVersion() { return (await import('../info.js')).versionInfo(); }
   async systemMigrate() { return (await import('../system.js')).systemMigrate(); }
   async systemReset() { return (await this.open()).systemReset(); }
 
