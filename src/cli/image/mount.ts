@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { TsmanCommand } from '../base.js';
 import { Bool } from '../options.js';
-import { TsmanError } from '../../errors.js';
 import { requireUnshare } from '../../userns/joined.js';
 
 export class ImageMountCommand extends TsmanCommand {
@@ -19,14 +18,15 @@ export class ImageMountCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     requireUnshare('image mount');
-    const engine = await this.engine();
-    const { mountImage, listImageMounts } = await import('../../engine/imagemount.js');
+    const engine = await this.api();
     if (this.images.length === 0 && !this.all) {
-      for (const m of await listImageMounts(engine)) this.out(`${m.id.slice(0, 12)}  ${m.names.join(' ')}  ${m.path}\n`);
+      for (const m of await engine.imageMounts()) this.out(`${m.id.slice(0, 12)}  ${m.names.join(' ')}  ${m.path}\n`);
       return 0;
     }
-    const names = this.all ? engine.store.read().images.map((i) => i.id) : this.images;
-    for (const n of names) this.out(`${await mountImage(engine, n)}\n`);
+    for (const r of await engine.imageMount({ names: this.images, all: this.all })) {
+      if (r.err) throw r.err;
+      this.out(`${r.path}\n`);
+    }
     return 0;
   }
 }
@@ -45,13 +45,10 @@ export class ImageUnmountCommand extends TsmanCommand {
 
   async execute(): Promise<number> {
     requireUnshare('image unmount');
-    const engine = await this.engine();
-    const { unmountImage, listImageMounts } = await import('../../engine/imagemount.js');
-    const names = this.all ? (await listImageMounts(engine)).map((m) => m.id) : this.images;
-    if (names.length === 0) throw new TsmanError('EUSAGE', 'image name or ID must be specified');
-    for (const n of names) {
-      const id = await unmountImage(engine, n);
-      this.out(`${id}\n`);
+    const engine = await this.api();
+    for (const r of await engine.imageUnmount({ names: this.images, all: this.all })) {
+      if (r.err) throw r.err;
+      this.out(`${r.id}\n`);
     }
     return 0;
   }

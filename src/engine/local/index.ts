@@ -67,6 +67,9 @@ export class LocalEngine {
   async imageUntag(name: string, targets: string[]) { return (await this.open()).untag(name, targets); }
   async imageExists(name: string) { return (await this.open()).imageExists(name); }
   async imagePrune(o: { all: boolean; filters: string[] }) { return (await this.open()).pruneImages(o); }
+  async imageMounts() { return (await import('../imagemount.js')).listImageMounts(await this.open()); }
+  async imageMount(t: Targets) { return (await import('../imagemounttargets.js')).mountImages(await this.open(), t); }
+  async imageUnmount(t: Targets) { return (await import('../imagemounttargets.js')).unmountImages(await this.open(), t); }
   async imageHistory(name: string) { return (await this.open()).history(name); }
 
   // ---- volumes (engine/api/volumes.ts) ---------------------------------------------------------
