@@ -16,9 +16,17 @@ function mountRoot(engine: Engine): string {
 export { isMountPoint };
 
 export async function mountImage(engine: Engine, name: string): Promise<string> {
-  const state = engine.store.read();
-  const img = mustFindImage(state, name);
-  const target = path.join(mountRoot(engine), img.id);
+  const img = mustFindImage(engine.store.read(), name);
+  return mountImageAt(engine, name, path.join(mountRoot(engine), img.id));
+}
+
+/**
+ * The image's layers mounted read-only at `target` (kept if already mounted there). A container's
+ * `--mount type=image` gets a mount point of its own, unmounted with its rootfs, so neither it nor
+ * `image mount`/`image unmount` can take the other's mount away.
+ */
+export async function mountImageAt(engine: Engine, name: string, target: string): Promise<string> {
+  const img = mustFindImage(engine.store.read(), name);
   if (isMountPoint(target)) return target;
   await mkdirp(target, 0o700);
   const drv = engine.store.driver;

@@ -70,6 +70,15 @@ export async function unmountRootfs(engine: Engine, c: ContainerRecord): Promise
     unstageContainer(c.id);
   }
   if (isMountPoint(p.merged)) await engine.store.driver.unmount(p.merged);
+  // its --mount type=image mounts go with it (podman unmounts them at cleanup too)
+  const images = (c.config.mounts ?? []).map((m, i) => ({ m, i })).filter(({ m }) => m.type === 'image');
+  if (images.length) {
+    const { imageMountPoint } = await import('./mounts.js');
+    for (const { i } of images) {
+      const at = imageMountPoint(p, i);
+      if (isMountPoint(at)) await engine.store.driver.unmount(at);
+    }
+  }
 }
 
 export interface StartResult {

@@ -203,8 +203,8 @@ export async function specMounts(engine: Engine, c: ContainerRecord, rootfs: str
         out.push({ destination: m.destination, source: 'tmpfs', type: 'tmpfs', options: ['rw', 'nosuid', 'nodev', ...m.options.filter((o) => o !== 'rw')] });
         break;
       case 'image': {
-        const { mountImage } = await import('../imagemount.js');
-        const src = await mountImage(engine, m.source);
+        const { mountImageAt } = await import('../imagemount.js');
+        const src = await mountImageAt(engine, m.source, imageMountPoint(p, i));
         out.push({ destination: m.destination, source: src, type: 'bind', options: ['rbind', 'rprivate', 'ro'] });
         break;
       }
@@ -229,4 +229,9 @@ async function copyUp(rootfs: string, dest: string, volumeDir: string): Promise<
   // the volume root takes the image directory's owner and mode
   await fsp.chown(volumeDir, st.uid, st.gid).catch(() => undefined);
   await fsp.chmod(volumeDir, st.mode & 0o7777).catch(() => undefined);
+}
+
+/** Where a container's i-th mount, an image, is mounted: in its run directory, gone with it. */
+export function imageMountPoint(p: ContainerPaths, i: number): string {
+  return path.join(p.runDir, 'image-mounts', String(i));
 }
