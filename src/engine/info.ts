@@ -3,9 +3,7 @@
 import { cgroups as cgroupManager } from './containers/cgroups.js';
 import * as os from 'node:os';
 import { readFileSync, existsSync, statfsSync } from 'node:fs';
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../util/builtin.js';
 import type { Engine } from './index.js';
 import { VERSION, API_VERSION } from '../version.js';
 import { getIdMappings } from '../userns/index.js';

@@ -9,9 +9,7 @@
 // podman 4.3.1 is the reference: messages, option handling (`-o o=uid=..`), filters (every value
 // of every filter is OR'ed there), inspect's JSON shape (no LockNumber yet).
 import { promises as fsp, statSync } from 'node:fs';
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../util/builtin.js';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';
 import type { Readable, Writable } from 'node:stream';

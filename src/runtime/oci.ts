@@ -2,9 +2,7 @@
 // pause/resume of a container the runtime created through conmon, conmon.ts) and `OciCli`, the
 // command line runc defined and crun and the others share, run directly and waited for. Each
 // runtime has its file (runc.ts, crun.ts) for what is its own; select.ts picks one by name.
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../util/builtin.js';
 import { existsSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import * as path from 'node:path';

@@ -1,9 +1,7 @@
 // Rootless mode: which side of the user namespace we are on, the id maps, and the ways in
 // (re-exec of the whole CLI, or one program). The namespace itself and its pause process: pause.ts.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../util/builtin.js';
 import { readFileSync } from 'node:fs';
 import { constants as osc } from 'node:os';
 import { TsmanError } from '../errors.js';

@@ -62,9 +62,7 @@
  * runInUserNamespace costs a few ms each.
  */
 import type { ChildProcess } from 'node:child_process';
-import { builtin } from '../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../util/builtin.js';
 import { promises as fsp, readFileSync, readlinkSync, readdirSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from '../util/random.js';

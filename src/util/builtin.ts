@@ -7,3 +7,9 @@ export function builtin<T>(id: string): T {
   // process.getBuiltinModule: Node 20.16+; any require() resolves built-ins the same way
   return p.getBuiltinModule ? p.getBuiltinModule(id) : createRequire('/')(id) as T;
 }
+
+/** node:child_process, loaded on first use (it loads net and stream with it). */
+export const childProcess = (): typeof import('node:child_process') => builtin<typeof import('node:child_process')>('node:child_process');
+
+/** node:net, loaded on first use. */
+export const netModule = (): typeof import('node:net') => builtin<typeof import('node:net')>('node:net');

@@ -1,7 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { builtin } from '../../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../../util/builtin.js';
 import { TsmanCommand } from '../base.js';
 import { TsmanError } from '../../errors.js';
 

@@ -2,9 +2,7 @@
 // mounts at start (with volume copy-up, U chown and O overlays).
 import { promises as fsp, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { builtin } from '../../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { childProcess } from '../../util/builtin.js';
 import type { Engine } from '../index.js';
 import type { ContainerRecord, MountSpec } from './types.js';
 import { TsmanError } from '../../errors.js';

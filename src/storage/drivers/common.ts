@@ -1,8 +1,6 @@
 // What the drivers share: running a helper program, overlay option escaping, the mount counts,
 // and the parts of the interface that only depend on the layer form (apply/diff/changes/size).
-import { builtin } from '../../util/builtin.js';
-// loaded when first used: child_process (and net, which it loads) cost ~1-2 ms of every start
-const childProcess = () => builtin<typeof import('node:child_process')>('node:child_process');
+import { builtin, childProcess } from '../../util/builtin.js';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
