@@ -2,7 +2,7 @@
 // command" error; with --help (src/cli/main.ts) or `tsman help GROUP` the same listing and exit 0,
 // as podman. test/unit/grouphelp.test.ts checks that each listing names exactly the group's
 // registered verbs.
-import { Option } from 'clipanion';
+import { Command, Option } from 'clipanion';
 import { TsmanError } from '../errors.js';
 import { TsmanCommand } from './base.js';
 
@@ -32,4 +32,33 @@ export abstract class GroupCommand extends TsmanCommand {
     this.context.stdout.write(cls.helpText());
     throw new TsmanError('EUSAGE', `missing command 'tsman ${cls.group} COMMAND'`);
   }
+}
+
+export interface GroupSpec {
+  group: string;
+  /** podman's first line, e.g. "Manage containers" */
+  title: string;
+  /** the Description paragraph, when it says more than the title */
+  description?: string;
+  /** clipanion's help category (`tsman help`) */
+  category: string;
+  example: [string, string];
+  subcommands: Array<[string, string]>;
+}
+
+/** The command for `tsman GROUP`: every group's is the same but for this data. */
+export function groupCommand(o: GroupSpec) {
+  return class extends GroupCommand {
+    static override paths = [[o.group]];
+    static override usage = Command.Usage({
+      category: o.category,
+      description: `${o.title} (tsman ${o.group} COMMAND)`,
+      examples: [o.example],
+    });
+
+    static override group = o.group;
+    static override title = o.title;
+    static override description = o.description ?? o.title;
+    static override subcommands = o.subcommands;
+  };
 }

@@ -1,6 +1,5 @@
 // `tsman container` alone or with --help: its subcommands (src/cli/grouphelp.ts).
-import { Command } from 'clipanion';
-import { GroupCommand } from '../grouphelp.js';
+import { groupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['attach', 'Attach to a running container'],
@@ -31,16 +30,10 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['wait', 'Block on one or more containers'],
 ];
 
-export class ContainerCommand extends GroupCommand {
-  static override paths = [['container']];
-  static override usage = Command.Usage({
-    category: 'Containers',
-    description: 'Manage containers (tsman container COMMAND)',
-    examples: [['List them', 'tsman container ls']],
-  });
-
-  static override group = 'container';
-  static override title = 'Manage containers';
-  static override description = 'Manage containers';
-  static override subcommands = SUBCOMMANDS;
-}
+export const ContainerCommand = groupCommand({
+  group: 'container',
+  title: 'Manage containers',
+  category: 'Containers',
+  example: ['List them', 'tsman container ls'],
+  subcommands: SUBCOMMANDS,
+});

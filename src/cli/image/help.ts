@@ -1,6 +1,5 @@
 // `tsman image` alone or with --help: its subcommands (src/cli/grouphelp.ts).
-import { Command } from 'clipanion';
-import { GroupCommand } from '../grouphelp.js';
+import { groupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['exists', 'Check if an image exists in local storage'],
@@ -16,16 +15,10 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['untag', 'Remove a name from a local image'],
 ];
 
-export class ImageCommand extends GroupCommand {
-  static override paths = [['image']];
-  static override usage = Command.Usage({
-    category: 'Images',
-    description: 'Manage images (tsman image COMMAND)',
-    examples: [['List them', 'tsman image ls']],
-  });
-
-  static override group = 'image';
-  static override title = 'Manage images';
-  static override description = 'Manage images';
-  static override subcommands = SUBCOMMANDS;
-}
+export const ImageCommand = groupCommand({
+  group: 'image',
+  title: 'Manage images',
+  category: 'Images',
+  example: ['List them', 'tsman image ls'],
+  subcommands: SUBCOMMANDS,
+});

@@ -1,6 +1,5 @@
 // `tsman network` alone or with --help: its subcommands (src/cli/grouphelp.ts).
-import { Command } from 'clipanion';
-import { GroupCommand } from '../grouphelp.js';
+import { groupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['connect', 'Add container to a network'],
@@ -14,16 +13,10 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['rm', 'Remove one or more networks'],
 ];
 
-export class NetworkCommand extends GroupCommand {
-  static override paths = [['network']];
-  static override usage = Command.Usage({
-    category: 'Networks',
-    description: 'Manage networks (tsman network COMMAND)',
-    examples: [['List them', 'tsman network ls']],
-  });
-
-  static override group = 'network';
-  static override title = 'Manage networks';
-  static override description = 'Manage networks';
-  static override subcommands = SUBCOMMANDS;
-}
+export const NetworkCommand = groupCommand({
+  group: 'network',
+  title: 'Manage networks',
+  category: 'Networks',
+  example: ['List them', 'tsman network ls'],
+  subcommands: SUBCOMMANDS,
+});

@@ -1,6 +1,5 @@
 // `tsman volume` alone or with --help: its subcommands (src/cli/grouphelp.ts).
-import { Command } from 'clipanion';
-import { GroupCommand } from '../grouphelp.js';
+import { groupCommand } from '../grouphelp.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['create', 'Create a new volume'],
@@ -16,16 +15,11 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['unmount', 'Unmount volume'],
 ];
 
-export class VolumeCommand extends GroupCommand {
-  static override paths = [['volume']];
-  static override usage = Command.Usage({
-    category: 'Volumes',
-    description: 'Manage volumes (tsman volume COMMAND)',
-    examples: [['List them', 'tsman volume ls']],
-  });
-
-  static override group = 'volume';
-  static override title = 'Manage volumes';
-  static override description = 'Volumes are created in and can be shared between containers';
-  static override subcommands = SUBCOMMANDS;
-}
+export const VolumeCommand = groupCommand({
+  group: 'volume',
+  title: 'Manage volumes',
+  description: 'Volumes are created in and can be shared between containers',
+  category: 'Volumes',
+  example: ['List them', 'tsman volume ls'],
+  subcommands: SUBCOMMANDS,
+});
